@@ -1,0 +1,1 @@
+"""Channel adapters: translate platform events into core messages and replies into platform calls."""

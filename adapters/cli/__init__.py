@@ -1,0 +1,1 @@
+"""The `aftercare` command line: admin, chat, index, run and serve."""

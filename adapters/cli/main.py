@@ -1,0 +1,108 @@
+"""The `aftercare` command: one entry point for every mode and admin task."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from adapters.cli.admin import client_app, contact_app, project_app
+from adapters.cli.runtime import opened_app, run, settings
+from adapters.console.chat import ConsoleSession, render
+from bot import demo
+from bot.storage.migrate import upgrade_async
+
+app = typer.Typer(
+    help="Aftercare: the support assistant for the months after delivery.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="Sample data.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(client_app, name="client")
+app.add_typer(project_app, name="project")
+app.add_typer(contact_app, name="contact")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+
+    async def work() -> None:
+        config = settings()
+        await upgrade_async(config.resolved_database_url)
+        typer.echo("database is up to date")
+
+    run(work)
+
+
+@demo_app.command("seed")
+def demo_seed() -> None:
+    """Add a sample client, project and contacts (first run only)."""
+
+    async def work() -> None:
+        async with opened_app(settings()) as application:
+            if await demo.seed(application):
+                typer.echo("seeded sample client ACME with contacts alice (en) and wang (zh)")
+            else:
+                typer.echo("clients exist already; nothing seeded")
+
+    run(work)
+
+
+@app.command("chat")
+def chat(
+    as_: Annotated[
+        str, typer.Option("--as", help="Contact handle to chat as (CLIENT/handle if ambiguous).")
+    ] = "alice",
+    script: Annotated[
+        bool, typer.Option("--script", help="Read lines from stdin, print replies, exit.")
+    ] = False,
+) -> None:
+    """Chat with the bot in the terminal (buttons are numbered: type the number)."""
+    out = Console(highlight=False)
+
+    async def work() -> None:
+        async with opened_app(settings()) as application:
+            session = ConsoleSession(application, as_)
+            await session.start()
+            if script:
+                for line in sys.stdin:
+                    if not line.strip():
+                        continue
+                    out.print(f"> {line.strip()}", markup=False)
+                    for reply in await session.say(line):
+                        out.print(render(reply), markup=False)
+                    out.print()
+                return
+            out.print(
+                f"Chatting as [bold]{session.display_name}[/bold]. "
+                "Type /help, a question, or 'quit'."
+            )
+            while True:
+                try:
+                    line = out.input("[bold cyan]you>[/bold cyan] ")
+                except EOFError:
+                    break
+                if line.strip().lower() in {"quit", "exit"}:
+                    break
+                if not line.strip():
+                    continue
+                for reply in await session.say(line):
+                    out.print(f"[bold green]aftercare>[/bold green] {_escape(render(reply))}")
+
+    run(work)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""The console channel: an interactive REPL and a scripted mode over stdin."""

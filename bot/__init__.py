@@ -1,0 +1,1 @@
+"""Aftercare's channel-agnostic core: dialogue, FAQ, tickets, surveys, follow-ups, handoff."""

@@ -1,0 +1,173 @@
+"""The conversation log on SQL: identities resolved, each platform message recorded once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Lang, detect_lang
+from bot.messages import IncomingMessage, Reply, reply_to_json
+from bot.protocols import Clock, Turn
+from bot.storage.db import Database
+from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
+
+HANDLED, PROCESSING, FAILED = "handled", "processing", "failed"
+
+
+class SqlStore:
+    """Implements the Store protocol on the shared database."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def begin_turn(self, message: IncomingMessage) -> Turn | None:
+        try:
+            async with self._db.session() as session:
+                return await self._begin(session, message)
+        except IntegrityError:
+            # Another worker recorded the same platform message id at the same moment.
+            return None
+
+    async def _begin(self, session: AsyncSession, message: IncomingMessage) -> Turn | None:
+        contact = await find_contact(
+            session, message.channel, message.workspace_id, message.sender_id
+        )
+        conversation = await _conversation_for(session, message, self._clock)
+        if contact is not None:
+            conversation.client_id = contact.client_id
+            conversation.contact_id = contact.id
+        conversation.updated_at = self._clock.now()
+        row = await _existing(session, message)
+        if row is not None:
+            if row.state != FAILED:
+                return None
+            row.state = PROCESSING
+        else:
+            row = Message(
+                conversation_id=conversation.id,
+                direction="in",
+                channel=message.channel,
+                platform_message_id=message.platform_message_id,
+                sender_id=message.sender_id,
+                sender_name=message.sender_name,
+                contact_id=contact.id if contact else None,
+                text=message.text,
+                payload={"button": message.button_payload} if message.button_payload else None,
+                state=PROCESSING,
+                created_at=self._clock.now(),
+            )
+            session.add(row)
+        await session.flush()
+        lang: Lang = detect_lang(message.text) if message.text.strip() else _lang_of(contact)
+        return Turn(
+            message=message,
+            message_id=row.id,
+            conversation_id=conversation.id,
+            client_id=contact.client_id if contact else None,
+            contact_id=contact.id if contact else None,
+            lang=lang,
+        )
+
+    async def finish_turn(self, turn: Turn, replies: list[Reply]) -> None:
+        async with self._db.session() as session:
+            inbound = await session.get_one(Message, turn.message_id)
+            inbound.state = HANDLED
+            now = self._clock.now()
+            for reply in replies:
+                session.add(
+                    Message(
+                        conversation_id=turn.conversation_id,
+                        direction="out",
+                        channel=turn.message.channel,
+                        platform_message_id=None,
+                        sender_id="aftercare",
+                        sender_name="Aftercare",
+                        contact_id=None,
+                        text=reply.text,
+                        payload=reply_to_json(reply),
+                        state=HANDLED,
+                        created_at=now,
+                    )
+                )
+
+    async def fail_turn(self, turn: Turn, error: str) -> None:
+        async with self._db.session() as session:
+            inbound = await session.get_one(Message, turn.message_id)
+            inbound.state = FAILED
+            inbound.payload = {**(inbound.payload or {}), "error": error[:500]}
+
+    async def get_flow(self, conversation_id: int) -> dict[str, Any] | None:
+        async with self._db.session() as session:
+            conversation = await session.get_one(Conversation, conversation_id)
+            return dict(conversation.flow) if conversation.flow else None
+
+    async def set_flow(self, conversation_id: int, flow: dict[str, Any] | None) -> None:
+        async with self._db.session() as session:
+            conversation = await session.get_one(Conversation, conversation_id)
+            conversation.flow = flow
+
+
+async def find_contact(
+    session: AsyncSession, channel: str, workspace_id: str, user_id: str
+) -> Contact | None:
+    """The contact linked to a channel account, if any."""
+    return await session.scalar(
+        select(Contact)
+        .join(ChannelIdentity, ChannelIdentity.contact_id == Contact.id)
+        .where(
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.workspace_id == workspace_id,
+            ChannelIdentity.user_id == user_id,
+        )
+    )
+
+
+async def _conversation_for(
+    session: AsyncSession, message: IncomingMessage, clock: Clock
+) -> Conversation:
+    key = (
+        Conversation.channel == message.channel,
+        Conversation.workspace_id == message.workspace_id,
+        Conversation.chat_id == message.chat_id,
+        Conversation.thread_id == message.thread_id,
+    )
+    conversation = await session.scalar(select(Conversation).where(*key))
+    if conversation is not None:
+        return conversation
+    now = clock.now()
+    conversation = Conversation(
+        channel=message.channel,
+        workspace_id=message.workspace_id,
+        chat_id=message.chat_id,
+        thread_id=message.thread_id,
+        flow=None,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(conversation)
+    except IntegrityError:
+        found = await session.scalar(select(Conversation).where(*key))
+        assert found is not None
+        return found
+    return conversation
+
+
+async def _existing(session: AsyncSession, message: IncomingMessage) -> Message | None:
+    if message.platform_message_id is None:
+        return None
+    return await session.scalar(
+        select(Message).where(
+            Message.channel == message.channel,
+            Message.platform_message_id == message.platform_message_id,
+        )
+    )
+
+
+def _lang_of(contact: Contact | None) -> Lang:
+    return "zh" if contact is not None and contact.lang == "zh" else "en"

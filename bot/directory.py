@@ -1,0 +1,261 @@
+"""Clients, projects, contacts and channel identities: the admin side of who is who."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import ConflictError, InvalidInputError, NotFoundError
+from bot.protocols import Clock
+from bot.storage.db import Database
+from bot.storage.models import ChannelIdentity, Client, Contact, Project
+
+SLA_TIERS = ("gold", "silver", "bronze")
+CHANNELS = ("console", "slack", "telegram", "http")
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+_HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+
+
+@dataclass(frozen=True)
+class ContactView:
+    handle: str
+    name: str
+    client: str
+    identities: tuple[str, ...]
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(f"bad date {text!r}: use YYYY-MM-DD, e.g. 2026-03-31") from None
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus whole months, clamped to the month's last day (Jan 31 + 1 → Feb 28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInputError(
+            f"unknown timezone {name!r}: use an IANA name such as Europe/Berlin or Asia/Shanghai"
+        ) from None
+    return name
+
+
+class Directory:
+    """Admin operations; each is one transaction that fully happens or not at all."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def add_client(self, name: str, code: str | None = None) -> Client:
+        name = name.strip()
+        if not name:
+            raise InvalidInputError("a client needs a name")
+        code = (code or _code_from(name)).upper()
+        if not _CODE.match(code):
+            raise InvalidInputError(
+                f"bad client code {code!r}: 2-10 letters or digits, starting with a letter"
+            )
+        async with self._db.session() as session:
+            if await session.scalar(select(Client).where(func.lower(Client.name) == name.lower())):
+                raise ConflictError(f"a client named {name!r} already exists")
+            if await session.scalar(select(Client).where(Client.code == code)):
+                raise ConflictError(f"client code {code} is taken; pass another with --code")
+            client = Client(name=name, code=code, created_at=self._clock.now())
+            session.add(client)
+        return client
+
+    async def list_clients(self) -> list[Client]:
+        async with self._db.session() as session:
+            return list(await session.scalars(select(Client).order_by(Client.name)))
+
+    async def add_project(
+        self,
+        client_ref: str,
+        name: str,
+        delivered_on: date,
+        warranty_months: int,
+        sla_tier: str,
+        timezone: str,
+    ) -> Project:
+        name = name.strip()
+        if not name:
+            raise InvalidInputError("a project needs a name")
+        if sla_tier not in SLA_TIERS:
+            raise InvalidInputError(f"unknown SLA tier {sla_tier!r}: use {', '.join(SLA_TIERS)}")
+        if not 0 <= warranty_months <= 120:
+            raise InvalidInputError("warranty months must be between 0 and 120")
+        check_timezone(timezone)
+        async with self._db.session() as session:
+            client = await client_by_ref(session, client_ref)
+            exists = await session.scalar(
+                select(Project).where(Project.client_id == client.id, Project.name == name)
+            )
+            if exists:
+                raise ConflictError(f"{client.name} already has a project named {name!r}")
+            project = Project(
+                client_id=client.id,
+                name=name,
+                delivered_on=delivered_on,
+                accepted_on=None,
+                warranty_until=add_months(delivered_on, warranty_months),
+                sla_tier=sla_tier,
+                timezone=timezone,
+                created_at=self._clock.now(),
+            )
+            session.add(project)
+        return project
+
+    async def list_projects(self, client_ref: str | None = None) -> list[tuple[Project, Client]]:
+        async with self._db.session() as session:
+            query = select(Project, Client).join(Client).order_by(Client.name, Project.name)
+            if client_ref is not None:
+                client = await client_by_ref(session, client_ref)
+                query = query.where(Project.client_id == client.id)
+            return [(p, c) for p, c in (await session.execute(query)).all()]
+
+    async def add_contact(
+        self,
+        client_ref: str,
+        handle: str,
+        name: str | None = None,
+        email: str | None = None,
+        lang: str | None = None,
+        timezone: str | None = None,
+    ) -> Contact:
+        handle = handle.strip().lower()
+        if not _HANDLE.match(handle):
+            raise InvalidInputError(
+                f"bad handle {handle!r}: lower-case letters, digits, '.', '_' or '-'"
+            )
+        if lang not in (None, "en", "zh"):
+            raise InvalidInputError(f"unknown language {lang!r}: use en or zh")
+        if timezone is not None:
+            check_timezone(timezone)
+        async with self._db.session() as session:
+            client = await client_by_ref(session, client_ref)
+            if await _contact(session, client.id, handle):
+                raise ConflictError(f"{client.name} already has a contact {handle!r}")
+            contact = Contact(
+                client_id=client.id,
+                handle=handle,
+                name=(name or handle).strip(),
+                email=email,
+                lang=lang,
+                timezone=timezone,
+                created_at=self._clock.now(),
+            )
+            session.add(contact)
+        return contact
+
+    async def link(
+        self, client_ref: str, handle: str, channel: str, user_id: str, workspace_id: str = ""
+    ) -> ChannelIdentity:
+        """Bind a channel account to a contact; an account belongs to one contact only."""
+        if channel not in CHANNELS:
+            raise InvalidInputError(f"unknown channel {channel!r}: use {', '.join(CHANNELS)}")
+        if not user_id.strip():
+            raise InvalidInputError("a channel identity needs a user id")
+        async with self._db.session() as session:
+            client = await client_by_ref(session, client_ref)
+            contact = await _contact(session, client.id, handle.strip().lower())
+            if contact is None:
+                raise NotFoundError(f"{client.name} has no contact {handle!r}")
+            taken = await session.scalar(
+                select(ChannelIdentity).where(
+                    ChannelIdentity.channel == channel,
+                    ChannelIdentity.workspace_id == workspace_id,
+                    ChannelIdentity.user_id == user_id,
+                )
+            )
+            if taken is not None:
+                raise ConflictError(
+                    f"{channel} user {user_id!r} is already linked to a contact; unlink it first"
+                )
+            identity = ChannelIdentity(
+                contact_id=contact.id,
+                channel=channel,
+                workspace_id=workspace_id,
+                user_id=user_id,
+                created_at=self._clock.now(),
+            )
+            session.add(identity)
+        return identity
+
+    async def list_contacts(self, client_ref: str | None = None) -> list[ContactView]:
+        async with self._db.session() as session:
+            query = select(Contact, Client).join(Client).order_by(Client.name, Contact.handle)
+            if client_ref is not None:
+                client = await client_by_ref(session, client_ref)
+                query = query.where(Contact.client_id == client.id)
+            rows = (await session.execute(query)).all()
+            identities = await session.execute(select(ChannelIdentity))
+            by_contact: dict[int, list[str]] = {}
+            for identity in identities.scalars():
+                label = f"{identity.channel}:{identity.workspace_id + '/' if identity.workspace_id else ''}{identity.user_id}"
+                by_contact.setdefault(identity.contact_id, []).append(label)
+            return [
+                ContactView(c.handle, c.name, cl.name, tuple(by_contact.get(c.id, [])))
+                for c, cl in rows
+            ]
+
+
+async def client_by_ref(session: AsyncSession, ref: str) -> Client:
+    """A client by its code or name, case-insensitive."""
+    ref = ref.strip()
+    client = await session.scalar(
+        select(Client).where(
+            (func.upper(Client.code) == ref.upper()) | (func.lower(Client.name) == ref.lower())
+        )
+    )
+    if client is None:
+        raise NotFoundError(f"no client {ref!r}; see `aftercare client list`")
+    return client
+
+
+async def contact_by_handle(session: AsyncSession, handle: str) -> Contact:
+    """A contact by handle (`alice`) or client-qualified handle (`ACME/alice`)."""
+    client_ref, _, bare = handle.rpartition("/")
+    query = select(Contact).where(Contact.handle == bare.lower())
+    if client_ref:
+        client = await client_by_ref(session, client_ref)
+        query = query.where(Contact.client_id == client.id)
+    found = list(await session.scalars(query.limit(2)))
+    if not found:
+        raise NotFoundError(f"no contact {handle!r}; see `aftercare contact list`")
+    if len(found) > 1:
+        raise InvalidInputError(f"several clients have a contact {bare!r}: write CLIENT/{bare}")
+    return found[0]
+
+
+async def _contact(session: AsyncSession, client_id: int, handle: str) -> Contact | None:
+    return await session.scalar(
+        select(Contact).where(Contact.client_id == client_id, Contact.handle == handle)
+    )
+
+
+def _code_from(name: str) -> str:
+    letters = re.sub(r"[^A-Za-z0-9]", "", name).upper()
+    if len(letters) < 2 or not letters[0].isalpha():
+        raise InvalidInputError(
+            f"can't derive a ticket prefix from {name!r}; pass one with --code, e.g. --code ACME"
+        )
+    return letters[:6]

@@ -1,0 +1,119 @@
+"""FAQ answers: the knowledge base's tiers become a cited answer, choices, or an honest 'I don't know'."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.engine import Context
+from bot.errors import IndexNotReadyError
+from bot.i18n import Lang, Phrases, say, t
+from bot.messages import Button, Citation, Reply
+from bot.protocols import KbHit, KbResult, Tier
+
+log = logging.getLogger(__name__)
+
+MAX_ANSWER_CHARS = 1500
+MAX_CHOICES = 3
+
+_PHRASES: Phrases = {
+    "did_you_mean": {
+        "en": "I'm not sure I understood. Did you mean one of these?",
+        "zh": "我不太确定您的意思，您是想问以下哪一个？",
+    },
+    "none_of_these": {"en": "None of these", "zh": "都不是"},
+    "dont_know": {
+        "en": (
+            "I don't know the answer to that, and I'd rather not guess. "
+            "I can open a ticket for you or put you in touch with a person."
+        ),
+        "zh": "这个问题我不知道答案，也不想乱猜。我可以帮您提交工单，或为您转接人工客服。",
+    },
+    "open_ticket": {"en": "Open a ticket", "zh": "提交工单"},
+    "ask_person": {"en": "Talk to a person", "zh": "转人工"},
+    "source": {"en": "Source", "zh": "来源"},
+    "gone": {
+        "en": "That article is no longer in the knowledge base. Please ask again.",
+        "zh": "该文章已不在知识库中，请重新提问。",
+    },
+}
+
+
+def trim(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
+    """Cut at a sentence or line end before `limit`; extractive answers are never rewritten."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    ends = [cut.rfind(mark) for mark in ("\n", ". ", "。", "！", "？", "! ", "? ")]
+    end = max(ends)
+    return (cut[: end + 1] if end > limit // 2 else cut).rstrip() + " …"
+
+
+def answer_reply(hit: KbHit, lang: Lang) -> Reply:
+    citation = Citation(title=hit.title, section=hit.section, source=hit.source)
+    return Reply(
+        text=trim(hit.text),
+        citations=(citation,),
+        kind="faq_answer",
+        meta={"article": hit.article_id, "score": f"{hit.score:.3f}"},
+    )
+
+
+def escalation_buttons(lang: Lang) -> tuple[Button, ...]:
+    return (
+        Button(say(_PHRASES, "open_ticket", lang), "ticket:new"),
+        Button(say(_PHRASES, "ask_person", lang), "human:request"),
+    )
+
+
+def dont_know_reply(lang: Lang) -> Reply:
+    return Reply(
+        say(_PHRASES, "dont_know", lang), buttons=escalation_buttons(lang), kind="faq_abstain"
+    )
+
+
+def render(result: KbResult, lang: Lang) -> Reply:
+    if result.tier is Tier.CONFIDENT and result.hits:
+        return answer_reply(result.hits[0], lang)
+    if result.tier is Tier.UNSURE and result.hits:
+        choices = tuple(
+            Button(hit.title, f"kb:{hit.article_id}") for hit in result.hits[:MAX_CHOICES]
+        )
+        none = Button(say(_PHRASES, "none_of_these", lang), "kb:-")
+        return Reply(
+            say(_PHRASES, "did_you_mean", lang), buttons=(*choices, none), kind="faq_choices"
+        )
+    return dont_know_reply(lang)
+
+
+class Faq:
+    """Answers free text from the knowledge base; remembers the question for 'did you mean'."""
+
+    async def answer(self, ctx: Context) -> list[Reply]:
+        if ctx.kb is None:
+            return [Reply(t("kb_unavailable", ctx.lang, reason="no knowledge base configured"))]
+        try:
+            result = await ctx.kb.lookup(ctx.text, ctx.lang)
+        except IndexNotReadyError as exc:
+            log.warning("knowledge base not ready: %s", exc)
+            return [Reply(t("kb_unavailable", ctx.lang, reason=str(exc)))]
+        if result.tier is Tier.UNSURE:
+            await ctx.set_flow({"name": "kb_choice", "question": ctx.text, "lang": ctx.lang})
+        return [render(result, ctx.lang)]
+
+    async def choose(self, ctx: Context, article_id: str) -> list[Reply]:
+        """A click on a 'did you mean' choice, or on 'none of these' (`-`)."""
+        flow = await ctx.flow()
+        question = str(flow["question"]) if flow and flow.get("name") == "kb_choice" else ""
+        lang: Lang = "zh" if flow and flow.get("lang") == "zh" else ctx.lang
+        if flow and flow.get("name") == "kb_choice":
+            await ctx.set_flow(None)
+        if article_id == "-" or ctx.kb is None:
+            return [dont_know_reply(lang)]
+        try:
+            hit = await ctx.kb.section_for(article_id, question, lang)
+        except IndexNotReadyError as exc:
+            return [Reply(t("kb_unavailable", lang, reason=str(exc)))]
+        if hit is None:
+            return [Reply(say(_PHRASES, "gone", lang))]
+        return [answer_reply(hit, lang)]

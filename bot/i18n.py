@@ -1,0 +1,76 @@
+"""Language detection and the bot's own phrases in English and Chinese."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Lang = Literal["en", "zh"]
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def detect_lang(text: str) -> Lang:
+    """Chinese when the text carries CJK ideographs, else English."""
+    return "zh" if _CJK.search(text) else "en"
+
+
+_PHRASES: dict[str, dict[Lang, str]] = {
+    "help": {
+        "en": (
+            "I'm Aftercare, your project's support assistant. Ask me a question in plain words, "
+            "or use a command:\n"
+            "/ticket - report a problem or request\n"
+            "/status NUMBER - check a ticket\n"
+            "/human - talk to a person\n"
+            "/help - this message"
+        ),
+        "zh": (
+            "我是 Aftercare，项目售后支持助手。可以直接用中文提问，或使用命令：\n"
+            "/ticket - 报告问题或提交请求\n"
+            "/status 编号 - 查询工单\n"
+            "/human - 转人工\n"
+            "/help - 显示本帮助"
+        ),
+    },
+    "not_configured": {
+        "en": "Sorry, {feature} is not set up on this Aftercare installation yet.",
+        "zh": "抱歉，本系统尚未启用「{feature}」功能。",
+    },
+    "unknown_command": {
+        "en": "I don't know the command /{command}. Type /help to see what I can do.",
+        "zh": "我不认识命令 /{command}。输入 /help 查看可用命令。",
+    },
+    "not_linked": {
+        "en": (
+            "I don't know which client you belong to yet, so I can't open tickets or show "
+            "project details. Ask your project contact for an invite, then try again."
+        ),
+        "zh": "我还不知道您属于哪个客户，所以暂时无法提交工单或查看项目信息。请向项目联系人索取邀请后再试。",
+    },
+    "kb_unavailable": {
+        "en": "I can't search the knowledge base right now ({reason}). Type /human to reach a person.",
+        "zh": "知识库暂时无法使用（{reason}）。输入 /human 联系人工客服。",
+    },
+    "internal_error": {
+        "en": "Something went wrong on my side. Please try again, or type /human to reach a person.",
+        "zh": "系统出了点问题，请稍后再试，或输入 /human 联系人工客服。",
+    },
+    "empty": {
+        "en": "Type a question, or /help to see what I can do.",
+        "zh": "请输入您的问题，或输入 /help 查看可用命令。",
+    },
+}
+
+
+Phrases = dict[str, dict[Lang, str]]
+
+
+def say(table: Phrases, key: str, lang: Lang, **values: str) -> str:
+    """The phrase `key` of a feature's own table in `lang`, with `{placeholders}` filled in."""
+    return table[key][lang].format(**values)
+
+
+def t(key: str, lang: Lang, **values: str) -> str:
+    """One of the core's own phrases."""
+    return say(_PHRASES, key, lang, **values)

@@ -1,0 +1,86 @@
+"""Typed settings from the environment (`AFTERCARE_` prefix) and an optional `.env` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+EmbeddingBackend = Literal["use", "e5", "minilm"]
+
+
+class Settings(BaseSettings):
+    """Every knob Aftercare reads. The README's configuration table lists each field."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AFTERCARE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("var"), description="Where the SQLite file and index live.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; PostgreSQL for scale-out. Default: SQLite in data_dir."
+    )
+    kb_dir: Path = Field(Path("knowledge"), description="Knowledge-base content (Markdown).")
+    index_dir: Path | None = Field(None, description="Built index. Default: data_dir/index.")
+    embedding_backend: EmbeddingBackend = Field("use", description="use, e5 or minilm.")
+    embedding_model: Path | None = Field(
+        None, description="A local sentence-transformers model directory (minilm backend)."
+    )
+    faq_answer_threshold: float = Field(
+        0.55, description="Score at or above which the bot answers (set by `aftercare eval`)."
+    )
+    faq_suggest_threshold: float = Field(
+        0.40, description="Score at or above which the bot offers 'did you mean' choices."
+    )
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_json: bool = Field(False, description="Structured JSON logs (one object per line).")
+    default_timezone: str = Field("UTC", description="Timezone for new projects and contacts.")
+
+    slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
+    slack_app_token: SecretStr | None = Field(
+        None, description="Slack app-level token (xapp-...); enables Socket Mode in `run`."
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, description="Slack signing secret; verifies every HTTP request."
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", description="Slack Web API base URL (tests, proxies)."
+    )
+    slack_staff_channel: str | None = Field(
+        None, description="Slack channel id where staff see tickets and escalations."
+    )
+    telegram_token: SecretStr | None = Field(None, description="Telegram bot token.")
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, description="Secret token Telegram sends with each webhook request."
+    )
+    telegram_api_url: str = Field(
+        "https://api.telegram.org/bot", description="Telegram Bot API base URL."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        return normalise_database_url(self.database_url, self.data_dir)
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir if self.index_dir is not None else self.data_dir / "index"
+
+
+def normalise_database_url(url: str | None, data_dir: Path) -> str:
+    """Map the URLs people type onto the async drivers Aftercare ships with."""
+    if url is None or url == "":
+        return f"sqlite+aiosqlite:///{(data_dir / 'aftercare.db').as_posix()}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    if url.startswith(("postgresql+psycopg://", "sqlite+aiosqlite://")):
+        return url
+    raise ConfigError(
+        f"AFTERCARE_DATABASE_URL must be a postgresql:// or sqlite:/// URL, got {url.split(':')[0]}:..."
+    )

@@ -1,0 +1,96 @@
+"""Fixtures: the app built from settings on SQLite and, when configured, on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.app import App, build_app
+from bot.clock import FakeClock
+from bot.settings import Settings, normalise_database_url
+from bot.storage.migrate import upgrade
+from tests.fakes import FakeKnowledgeBase
+
+PG_ENV = "AFTERCARE_TEST_POSTGRES_URL"
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+def _pg_base() -> str | None:
+    url = os.environ.get(PG_ENV)
+    return normalise_database_url(url, Path()) if url else None
+
+
+async def _exec_pg(url: str, statement: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file, or a fresh PostgreSQL schema per test."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'aftercare.db'}"
+        upgrade(url)
+        yield url
+        return
+    base = _pg_base()
+    if base is None:
+        pytest.skip(f"{PG_ENV} is not set")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_exec_pg(base, f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    url = f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        asyncio.run(_exec_pg(base, f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(_env_file=None, data_dir=tmp_path, database_url=database_url)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def kb() -> FakeKnowledgeBase:
+    return FakeKnowledgeBase()
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock, kb: FakeKnowledgeBase) -> AsyncIterator[App]:
+    application = await build_app(settings, clock=clock, kb=kb)
+    try:
+        yield application
+    finally:
+        await application.close()
+
+
+@pytest.fixture
+async def seeded(app: App) -> App:
+    """ACME with project Portal and contacts alice (en) and wang (zh), both on the console."""
+    await app.directory.add_client("Acme Corp", "ACME")
+    await app.directory.add_project("ACME", "Portal", START.date(), 12, "gold", "Europe/Berlin")
+    await app.directory.add_contact("ACME", "alice", "Alice Martin", lang="en")
+    await app.directory.add_contact("ACME", "wang", "王伟", lang="zh")
+    await app.directory.link("ACME", "alice", "console", "alice")
+    await app.directory.link("ACME", "wang", "console", "wang")
+    return app
