@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.storage.models import Base
+from bot.storage.schema import metadata
 
 
 def test_models_match_migrations(database_url: str) -> None:
@@ -17,7 +17,7 @@ def test_models_match_migrations(database_url: str) -> None:
         context = MigrationContext.configure(connection)
         return [
             d
-            for d in compare_metadata(context, Base.metadata)
+            for d in compare_metadata(context, metadata)
             if d[0] != "remove_table" or d[1].name != "alembic_version"
         ]
 

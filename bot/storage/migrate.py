@@ -29,36 +29,38 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the schema up to `revision`; safe to run on every start."""
     ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)
 
 
-async def upgrade_async(url: str, revision: str = "head") -> None:
+async def upgrade_async(url: str, revision: str = "heads") -> None:
     # Alembic's env.py runs its own event loop; keep it off the caller's.
     await asyncio.to_thread(upgrade, url, revision)
 
 
-def head_revision() -> str:
+def head_revisions() -> set[str]:
+    """Every head: features add their tables on branches of their own from 0001."""
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    head = script.get_current_head()
-    if head is None:
+    heads = set(script.get_heads())
+    if not heads:
         raise ConfigError("no migrations found")
-    return head
+    return heads
 
 
 async def ensure_current(db: Database) -> None:
     """Refuse to run on a schema that is missing or behind the code."""
     try:
         async with db.engine.connect() as connection:
-            current = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+            rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            current = {str(row[0]) for row in rows}
     except (OperationalError, ProgrammingError):
-        current = None
+        current = set()
     except OSError as exc:
         raise DatabaseError(f"cannot reach the database: {exc}") from None
-    if current != head_revision():
+    if current != head_revisions():
         raise DatabaseError(
             "the database schema is not up to date: run `aftercare db upgrade`"
-            + (f" (at {current})" if current else "")
+            + (f" (at {', '.join(sorted(current))})" if current else "")
         )

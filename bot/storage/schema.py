@@ -1,0 +1,10 @@
+"""Imports every model module so Base.metadata is complete (Alembic and tests read it here)."""
+
+from __future__ import annotations
+
+from bot.storage import models
+from bot.storage.models import Base
+
+metadata = Base.metadata
+
+__all__ = ["metadata", "models"]
