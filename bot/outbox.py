@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -123,3 +125,21 @@ class SqlOutbox:
                         )
                     )
         return sent
+
+
+async def pump(
+    outbox: SqlOutbox,
+    senders: Mapping[str, Sender],
+    stop: asyncio.Event,
+    interval: float = 1.0,
+) -> None:
+    """Deliver due outbox rows until `stop` is set; a failing round is logged, not fatal."""
+    while not stop.is_set():
+        try:
+            sent = await outbox.deliver(senders)
+        except Exception:
+            log.exception("outbox delivery round failed")
+            sent = 0
+        if sent == 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from adapters.cli.admin import client_app, contact_app, project_app
 from adapters.cli.runtime import opened_app, run, settings
+from adapters.cli.serve import run_embedded, serve
 from adapters.console.chat import ConsoleSession, render
 from bot import demo
 from bot.storage.migrate import upgrade_async
@@ -26,6 +27,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(client_app, name="client")
 app.add_typer(project_app, name="project")
 app.add_typer(contact_app, name="contact")
+app.command("serve")(serve)
+app.command("run")(run_embedded)
 
 
 @db_app.command("upgrade")

@@ -1,0 +1,58 @@
+"""`aftercare serve` (ASGI, any number of replicas) and `aftercare run` (embedded, one process)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from adapters.channels import configured_channels
+from adapters.cli.runtime import opened_app, run, settings
+from adapters.http.server import build_asgi
+from bot.errors import ConfigError
+from bot.outbox import pump
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind (0 picks a free one).")] = 8080,
+) -> None:
+    """Serve Slack events, the Telegram webhook and /healthz over HTTP (ASGI)."""
+
+    async def work() -> None:
+        async with opened_app(settings()) as app:
+            asgi = build_asgi(app, configured_channels(app))
+            config = uvicorn.Config(asgi, host=host, port=port, log_config=None, lifespan="on")
+            await uvicorn.Server(config).serve()
+
+    run(work)
+
+
+def run_embedded() -> None:
+    """Run every configured channel in this process: Slack Socket Mode, Telegram polling."""
+
+    async def work() -> None:
+        async with opened_app(settings()) as app:
+            channels = configured_channels(app)
+            if not channels:
+                raise ConfigError(
+                    "no channel configured: set AFTERCARE_SLACK_BOT_TOKEN and "
+                    "AFTERCARE_SLACK_APP_TOKEN, or AFTERCARE_TELEGRAM_TOKEN "
+                    "(or use `aftercare chat` for the console)"
+                )
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            for channel in channels:
+                await channel.start(embedded=True)
+            try:
+                await pump(app.outbox, {c.name: c.sender for c in channels}, stop)
+            finally:
+                for channel in channels:
+                    await channel.stop()
+
+    run(work)
