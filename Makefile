@@ -19,6 +19,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/aftercare db upgrade
 	$(BIN)/aftercare demo seed
+	$(BIN)/aftercare index
 	$(BIN)/aftercare chat
 
 lint: $(STAMP)

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from adapters.cli.admin import client_app, contact_app, project_app
+from adapters.cli.kb import ask, evaluate, index
 from adapters.cli.runtime import opened_app, run, settings
 from adapters.cli.serve import run_embedded, serve
 from adapters.console.chat import ConsoleSession, render
@@ -29,6 +30,9 @@ app.add_typer(project_app, name="project")
 app.add_typer(contact_app, name="contact")
 app.command("serve")(serve)
 app.command("run")(run_embedded)
+app.command("index")(index)
+app.command("ask")(ask)
+app.command("eval")(evaluate)
 
 
 @db_app.command("upgrade")
@@ -70,7 +74,7 @@ def chat(
     out = Console(highlight=False)
 
     async def work() -> None:
-        async with opened_app(settings()) as application:
+        async with opened_app(settings(), with_kb=True) as application:
             session = ConsoleSession(application, as_)
             await session.start()
             if script:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.app import App, build_app
 from bot.errors import AftercareError
+from bot.knowledge.base import IndexedKnowledgeBase
 from bot.logs import configure_logging
 from bot.settings import Settings
 
@@ -37,8 +38,10 @@ def settings() -> Settings:
 
 
 @asynccontextmanager
-async def opened_app(config: Settings) -> AsyncIterator[App]:
-    app = await build_app(config)
+async def opened_app(config: Settings, *, with_kb: bool = False) -> AsyncIterator[App]:
+    """The app for one CLI command; `with_kb` opens the knowledge base (chat, not admin)."""
+    kb = IndexedKnowledgeBase.from_settings(config) if with_kb else None
+    app = await build_app(config, kb=kb)
     try:
         yield app
     finally:

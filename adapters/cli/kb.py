@@ -1,0 +1,123 @@
+"""Knowledge-base commands: `aftercare index`, `aftercare ask`, `aftercare eval`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from adapters.cli.runtime import run, settings
+from bot.errors import KnowledgeBaseError
+from bot.faq import render
+from bot.i18n import detect_lang
+from bot.knowledge.base import IndexedKnowledgeBase
+from bot.knowledge.embedders import make_embedder
+from bot.knowledge.index_files import load_index
+from bot.knowledge.retrieval import Retriever
+from indexer.build import build_index
+from indexer.content import Unit, read_faq_jsonl, read_kb
+from indexer.evaluate import choose_threshold, read_queries, report, run_queries, suggest_threshold
+
+
+def index(
+    kb: Annotated[Path | None, typer.Option(help="Knowledge-base directory.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Index directory.")] = None,
+) -> None:
+    """Build or update the knowledge-base index (only changed files are embedded again)."""
+
+    async def work() -> None:
+        config = settings()
+        kb_dir = kb or config.kb_dir
+        units = read_kb(kb_dir)
+        embedder = make_embedder(config.embedding_backend, config.embedding_model)
+        done = build_index(units, out or config.resolved_index_dir, embedder)
+        typer.echo(
+            f"indexed {done.files} files ({done.embedded_files} embedded, the rest cached): "
+            f"{done.chunks} chunks, {done.entries} entries, {embedder.name} model, "
+            f"{done.seconds:.1f}s -> {done.out}"
+        )
+
+    run(work)
+
+
+def ask(
+    text: Annotated[str, typer.Argument(help="The question.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Answer one question from the knowledge base, as the bot would."""
+
+    async def work() -> None:
+        kb = IndexedKnowledgeBase.from_settings(settings())
+        lang = detect_lang(text)
+        result = await kb.lookup(text, lang)
+        reply = render(result, lang)
+        if as_json:
+            payload: dict[str, Any] = {
+                "tier": result.tier.value,
+                "lang": lang,
+                "answer": reply.text,
+                "citations": [
+                    {"title": c.title, "section": c.section, "source": c.source}
+                    for c in reply.citations
+                ],
+                "buttons": [{"label": b.label, "payload": b.payload} for b in reply.buttons],
+                "scores": [
+                    {"article": h.article_id, "title": h.title, "score": round(h.score, 4)}
+                    for h in result.hits
+                ],
+            }
+            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+            return
+        typer.echo(f"[{result.tier.value}] {reply.text}")
+        for c in reply.citations:
+            typer.echo(f"  source: {c.title} / {c.section} ({c.source})")
+        for b in reply.buttons:
+            typer.echo(f"  button: {b.label} [{b.payload}]")
+        for h in result.hits:
+            typer.echo(f"  score {h.score:.3f}  {h.article_id}")
+
+    run(work)
+
+
+def evaluate(
+    dataset: Annotated[Path, typer.Option(help="Directory with faq.jsonl and queries_*.jsonl.")],
+    kb: Annotated[
+        Path | None, typer.Option(help="Knowledge base to index when DATASET has no faq.jsonl.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON only.")] = False,
+) -> None:
+    """Measure retrieval: threshold chosen on queries_val.jsonl, metrics on queries_test.jsonl."""
+
+    async def work() -> None:
+        config = settings()
+        units = _dataset_units(dataset, kb or config.kb_dir)
+        embedder = make_embedder(config.embedding_backend, config.embedding_model)
+        out = config.data_dir / "eval" / f"{dataset.resolve().name}-{embedder.name}"
+        build_index(units, out, embedder)
+        retriever = Retriever(load_index(out, embedder.name, None), embedder)
+        val = run_queries(retriever, read_queries(dataset / "queries_val.jsonl"), "val")
+        test = run_queries(retriever, read_queries(dataset / "queries_test.jsonl"), "test")
+        threshold = choose_threshold(val)
+        metrics = report(test, threshold)
+        if as_json:
+            typer.echo(json.dumps(metrics))
+            return
+        for key, value in metrics.items():
+            typer.echo(f"{key:>18}: {value}")
+        typer.echo(
+            f"suggested settings: AFTERCARE_FAQ_ANSWER_THRESHOLD={threshold:.4f} "
+            f"AFTERCARE_FAQ_SUGGEST_THRESHOLD={suggest_threshold(val, threshold):.4f}"
+        )
+
+    run(work)
+
+
+def _dataset_units(dataset: Path, kb_dir: Path) -> list[Unit]:
+    faq = dataset / "faq.jsonl"
+    if faq.is_file():
+        return read_faq_jsonl(faq)
+    if not dataset.is_dir():
+        raise KnowledgeBaseError(f"dataset directory {dataset} does not exist")
+    return read_kb(kb_dir)

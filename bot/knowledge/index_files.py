@@ -1,0 +1,153 @@
+"""The index on disk: file names, the manifest, content hashes, and loading with freshness checks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.errors import IndexNotReadyError
+from bot.i18n import Lang
+from bot.knowledge.articles import Article, Entry
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DENSE = "dense.faiss"
+BM25_DIR = "bm25"
+ARTICLES = "articles.json"
+ENTRIES = "entries.jsonl"
+CACHE_DIR = "cache"
+FIX = "run `aftercare index` to build it"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def kb_files(kb_dir: Path) -> list[Path]:
+    """Every content file of a knowledge base, in a stable order."""
+    return sorted(p for p in kb_dir.rglob("*.md") if p.is_file() and p.name.lower() != "readme.md")
+
+
+def kb_hashes(kb_dir: Path) -> dict[str, str]:
+    """Relative path → sha256 of the bytes, for every content file."""
+    return {p.relative_to(kb_dir).as_posix(): content_hash(p.read_bytes()) for p in kb_files(kb_dir)}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    model: str
+    dimension: int
+    chunk_count: int
+    entry_count: int
+    files: dict[str, str]
+    built_at: str
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": self.format_version,
+            "model": self.model,
+            "dimension": self.dimension,
+            "chunk_count": self.chunk_count,
+            "entry_count": self.entry_count,
+            "files": self.files,
+            "built_at": self.built_at,
+        }
+
+    @classmethod
+    def read(cls, index_dir: Path) -> Manifest:
+        path = index_dir / MANIFEST
+        if not path.is_file():
+            raise IndexNotReadyError(f"no knowledge-base index in {index_dir}; {FIX}")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                model=str(data["model"]),
+                dimension=int(data["dimension"]),
+                chunk_count=int(data["chunk_count"]),
+                entry_count=int(data["entry_count"]),
+                files={str(k): str(v) for k, v in data["files"].items()},
+                built_at=str(data["built_at"]),
+                format_version=int(data["format_version"]),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise IndexNotReadyError(f"{path} is unreadable ({exc}); {FIX}") from None
+
+
+@dataclass
+class IndexData:
+    """Everything retrieval needs, loaded in memory."""
+
+    manifest: Manifest
+    articles: dict[tuple[str, Lang], Article]
+    entries: list[Entry]
+    dense: Any
+    bm25: Any
+
+
+def check_manifest(manifest: Manifest, model: str, kb_dir: Path | None) -> None:
+    """Refuse an index from another format or model, or one older than the content on disk."""
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexNotReadyError(
+            f"the index has format {manifest.format_version}, this version reads "
+            f"{FORMAT_VERSION}; {FIX} again"
+        )
+    if manifest.model != model:
+        raise IndexNotReadyError(
+            f"the index was built with the {manifest.model!r} embedding model but "
+            f"AFTERCARE_EMBEDDING_BACKEND is {model!r}; run `aftercare index` again"
+        )
+    if kb_dir is None:
+        return
+    current = kb_hashes(kb_dir)
+    if current != manifest.files:
+        changed = sorted(set(current.items()) ^ set(manifest.files.items()))
+        names = sorted({name for name, _ in changed})
+        shown = ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
+        raise IndexNotReadyError(
+            f"the index is stale: {len(names)} file(s) changed since it was built ({shown}); "
+            "run `aftercare index`"
+        )
+
+
+def load_index(index_dir: Path, model: str, kb_dir: Path | None) -> IndexData:
+    """Read a built index; `kb_dir` (when given) must hash exactly as it did at build time."""
+    quiet_libraries()
+    import bm25s
+    import faiss
+
+    manifest = Manifest.read(index_dir)
+    check_manifest(manifest, model, kb_dir)
+    try:
+        raw = json.loads((index_dir / ARTICLES).read_text(encoding="utf-8"))
+        articles = {(a.id, a.lang): a for a in map(Article.from_json, raw)}
+        entries = []
+        with (index_dir / ENTRIES).open(encoding="utf-8") as lines:
+            for line in lines:
+                row = json.loads(line)
+                lang: Lang = "zh" if row["lang"] == "zh" else "en"
+                entries.append(Entry(row["article"], lang, int(row["section"]), row["text"]))
+        dense = faiss.read_index(str(index_dir / DENSE))
+        bm25 = bm25s.BM25.load(str(index_dir / BM25_DIR))
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise IndexNotReadyError(f"the index in {index_dir} is incomplete ({exc}); {FIX}") from None
+    if dense.ntotal != len(entries) or dense.d != manifest.dimension:
+        raise IndexNotReadyError(f"the index in {index_dir} is inconsistent; {FIX}")
+    return IndexData(manifest, articles, entries, dense, bm25)
+
+
+def quiet_libraries() -> None:
+    """faiss and bm25s log their start-up at INFO/DEBUG; only their warnings matter here."""
+    for name in ("faiss.loader", "faiss", "bm25s"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def entry_vectors(dense: Any) -> np.ndarray[Any, np.dtype[np.float32]]:
+    """The stored vectors of a flat FAISS index, as one matrix."""
+    return np.asarray(dense.reconstruct_n(0, dense.ntotal), dtype=np.float32)

@@ -1,0 +1,180 @@
+"""Incremental index build: embed only files whose content hash is new, then swap the index in."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from bot.errors import KnowledgeBaseError
+from bot.knowledge.articles import Entry
+from bot.knowledge.embedders import Embedder, Vectors
+from bot.knowledge.index_files import (
+    ARTICLES,
+    BM25_DIR,
+    CACHE_DIR,
+    DENSE,
+    ENTRIES,
+    MANIFEST,
+    Manifest,
+    quiet_libraries,
+)
+from bot.knowledge.tokens import tokenize
+from indexer.content import Unit, duplicate_problems, entries_for
+
+log = logging.getLogger(__name__)
+
+BATCH = 64
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    files: int
+    embedded_files: int
+    chunks: int
+    entries: int
+    seconds: float
+    out: Path
+
+
+@dataclass
+class _Cached:
+    vectors: Vectors
+    tokens: list[list[str]]
+
+
+def build_index(
+    units: list[Unit], out: Path, embedder: Embedder, *, progress: bool = True
+) -> BuildReport:
+    """Write FAISS + BM25 + manifest for `units` to `out`, reusing cached embeddings.
+
+    The new index is written next to `out` and swapped in only when complete, so a failure
+    leaves the current index as it was.
+    """
+    quiet_libraries()
+    import bm25s
+    import faiss
+    from tqdm import tqdm
+
+    started = time.perf_counter()
+    problems = duplicate_problems(units)
+    if problems:
+        raise KnowledgeBaseError("\n".join(problems))
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.building"
+    shutil.rmtree(staging, ignore_errors=True)
+    cache_out = staging / CACHE_DIR / embedder.name
+    cache_out.mkdir(parents=True)
+    cache_in = out / CACHE_DIR / embedder.name
+
+    per_unit = [[e for a in unit.articles for e in entries_for(a)] for unit in units]
+    cached: dict[str, _Cached] = {}
+    todo: list[int] = []
+    for i, unit in enumerate(units):
+        hit = _read_cache(cache_in, unit.hash, len(per_unit[i]), embedder.dim)
+        if hit is None:
+            todo.append(i)
+        else:
+            cached[unit.hash] = hit
+    texts = [e.text for i in todo for e in per_unit[i]]
+    fresh: list[Vectors] = []
+    with tqdm(
+        total=len(texts),
+        desc=f"embedding ({embedder.name})",
+        unit="text",
+        file=sys.stderr,
+        disable=not progress or not texts,
+    ) as bar:
+        for start in range(0, len(texts), BATCH):
+            fresh.append(embedder.encode_passages(texts[start : start + BATCH]))
+            bar.update(len(texts[start : start + BATCH]))
+    new_vectors = np.concatenate(fresh) if fresh else np.zeros((0, embedder.dim), np.float32)
+    offset = 0
+    for i in todo:
+        n = len(per_unit[i])
+        tokens = [tokenize(e.text) for e in per_unit[i]]
+        cached[units[i].hash] = _Cached(new_vectors[offset : offset + n], tokens)
+        offset += n
+
+    entries: list[Entry] = []
+    vectors: list[Vectors] = []
+    corpus: list[list[str]] = []
+    for i, unit in enumerate(units):
+        item = cached[unit.hash]
+        _write_cache(cache_out, unit.hash, item)
+        entries.extend(per_unit[i])
+        vectors.append(item.vectors)
+        corpus.extend(item.tokens)
+    if not entries:
+        raise KnowledgeBaseError("the knowledge base has no text to index")
+    matrix = np.ascontiguousarray(np.concatenate(vectors), dtype=np.float32)
+    dense = faiss.IndexFlatIP(embedder.dim)
+    dense.add(matrix)
+    faiss.write_index(dense, str(staging / DENSE))
+    bm25 = bm25s.BM25()
+    bm25.index([t or ["\u2205"] for t in corpus], show_progress=False)
+    bm25.save(str(staging / BM25_DIR))
+    articles = [a.to_json() for unit in units for a in unit.articles]
+    (staging / ARTICLES).write_text(json.dumps(articles, ensure_ascii=False), encoding="utf-8")
+    with (staging / ENTRIES).open("w", encoding="utf-8") as rows:
+        for e in entries:
+            row = {"article": e.article, "lang": e.lang, "section": e.section, "text": e.text}
+            rows.write(json.dumps(row, ensure_ascii=False) + "\n")
+    manifest = Manifest(
+        model=embedder.name,
+        dimension=embedder.dim,
+        chunk_count=sum(1 for e in entries if e.section >= 0),
+        entry_count=len(entries),
+        files={unit.name: unit.hash for unit in units},
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    (staging / MANIFEST).write_text(json.dumps(manifest.to_json(), indent=2), encoding="utf-8")
+    _swap(staging, out)
+    report = BuildReport(
+        files=len(units),
+        embedded_files=len(todo),
+        chunks=manifest.chunk_count,
+        entries=len(entries),
+        seconds=time.perf_counter() - started,
+        out=out,
+    )
+    log.info("index built: %s", report)
+    return report
+
+
+def _read_cache(directory: Path, digest: str, count: int, dim: int) -> _Cached | None:
+    vectors_path = directory / f"{digest}.npy"
+    tokens_path = directory / f"{digest}.tokens.json"
+    try:
+        vectors = np.load(vectors_path)
+        tokens = json.loads(tokens_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if vectors.shape != (count, dim) or len(tokens) != count:
+        return None
+    return _Cached(vectors.astype(np.float32, copy=False), tokens)
+
+
+def _write_cache(directory: Path, digest: str, item: _Cached) -> None:
+    np.save(directory / f"{digest}.npy", item.vectors)
+    (directory / f"{digest}.tokens.json").write_text(
+        json.dumps(item.tokens, ensure_ascii=False), encoding="utf-8"
+    )
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Replace `out` with `staging` by two renames; the old index is removed last."""
+    old = out.parent / f".{out.name}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)

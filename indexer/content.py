@@ -1,0 +1,223 @@
+"""Knowledge-base files: Markdown with YAML front matter, parsed and validated with file:line errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import KnowledgeBaseError
+from bot.i18n import detect_lang
+from bot.knowledge.articles import Article, Entry, Section
+from bot.knowledge.index_files import content_hash, kb_files
+
+REQUIRED = ("id", "title", "lang", "category", "questions")
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,47}$")
+_HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
+MAX_ENTRY_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One source of articles with its content hash: a Markdown file, or one FAQ-dataset entry."""
+
+    name: str
+    hash: str
+    articles: tuple[Article, ...]
+    id_line: int = 1
+
+
+def entries_for(article: Article) -> list[Entry]:
+    """What gets embedded and BM25-indexed: the title, each example question, each section."""
+    texts = [Entry(article.id, article.lang, -1, q) for q in (article.title, *article.questions)]
+    for i, section in enumerate(article.sections):
+        heading = section.heading if section.heading != article.title else ""
+        body = f"{article.title}: {heading}\n{section.text}" if heading else section.text
+        texts.append(Entry(article.id, article.lang, i, body[:MAX_ENTRY_CHARS]))
+    return texts
+
+
+def read_kb(kb_dir: Path) -> list[Unit]:
+    """Every file of a knowledge-base directory, validated; all problems reported at once."""
+    if not kb_dir.is_dir():
+        raise KnowledgeBaseError(f"knowledge-base directory {kb_dir} does not exist")
+    units: list[Unit] = []
+    problems: list[str] = []
+    for path in kb_files(kb_dir):
+        data = path.read_bytes()
+        name = path.relative_to(kb_dir).as_posix()
+        try:
+            text = data.decode("utf-8")
+            article = parse_article(text, path.as_posix())
+        except UnicodeDecodeError as exc:
+            problems.append(f"{path}:1: not UTF-8 text ({exc.reason})")
+            continue
+        except KnowledgeBaseError as exc:
+            problems.append(str(exc))
+            continue
+        id_line = _key_line(text.splitlines(), len(text.splitlines()), "id")
+        units.append(Unit(name, content_hash(data), (article,), id_line))
+    problems.extend(duplicate_problems(units))
+    if problems:
+        raise KnowledgeBaseError(
+            f"{len(problems)} problem(s) in the knowledge base; nothing was indexed:\n"
+            + "\n".join(problems)
+        )
+    if not units:
+        raise KnowledgeBaseError(f"no articles (*.md) in {kb_dir}")
+    return units
+
+
+def duplicate_problems(units: list[Unit]) -> list[str]:
+    seen: dict[tuple[str, str], Article] = {}
+    problems = []
+    for unit in units:
+        for article in unit.articles:
+            key = (article.id, article.lang)
+            if key in seen:
+                problems.append(
+                    f"{article.source}:{unit.id_line}: duplicate id {article.id!r} "
+                    f"({article.lang}); also in {seen[key].source}"
+                )
+            else:
+                seen[key] = article
+    return problems
+
+
+def parse_article(text: str, source: str) -> Article:
+    """One Markdown file → an Article; a KnowledgeBaseError names file and line on bad input."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise KnowledgeBaseError(f"{source}:1: missing front matter (the file must start with ---)")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        raise KnowledgeBaseError(f"{source}:1: front matter is not closed with a --- line")
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise KnowledgeBaseError(f"{source}:{line}: bad front matter: {problem}") from None
+    if not isinstance(meta, dict):
+        raise KnowledgeBaseError(f"{source}:2: front matter must be key: value pairs")
+
+    def fail(key: str, message: str) -> KnowledgeBaseError:
+        return KnowledgeBaseError(f"{source}:{_key_line(lines, end, key)}: {message}")
+
+    missing = [k for k in REQUIRED if meta.get(k) in (None, "", [])]
+    if missing:
+        raise KnowledgeBaseError(
+            f"{source}:1: front matter is missing {', '.join(missing)} (required: {', '.join(REQUIRED)})"
+        )
+    article_id = str(meta["id"])
+    if not _ID.match(article_id):
+        raise fail("id", f"id {article_id!r} must be lowercase letters, digits, '-', '_' or '.'")
+    lang = meta["lang"]
+    if lang not in ("en", "zh"):
+        raise fail("lang", f"lang must be en or zh, not {lang!r}")
+    suffix = Path(source).name.split(".")
+    if len(suffix) >= 3 and suffix[-2] in ("en", "zh") and suffix[-2] != lang:
+        raise fail("lang", f"lang is {lang!r} but the file name says {suffix[-2]!r}")
+    questions = _strings(meta["questions"], lambda m: fail("questions", m), "questions")
+    tags = _strings(meta.get("tags") or [], lambda m: fail("tags", m), "tags")
+    links = _strings(meta.get("links") or [], lambda m: fail("links", m), "links")
+    title = str(meta["title"]).strip()
+    sections = _sections(lines, end + 1, title, source)
+    if not sections:
+        raise KnowledgeBaseError(f"{source}:{end + 1}: empty article: no text after the front matter")
+    return Article(
+        id=article_id,
+        lang=lang,
+        title=title,
+        source=source,
+        sections=tuple(sections),
+        questions=tuple(questions),
+        category=str(meta["category"]),
+        tags=tuple(tags),
+        links=tuple(links),
+    )
+
+
+def _strings(value: Any, fail: Any, key: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+        raise fail(f"{key} must be a list of strings")
+    out = [str(v).strip() for v in value]
+    if any(not v for v in out):
+        raise fail(f"{key} has an empty item")
+    return out
+
+
+def _key_line(lines: list[str], end: int, key: str) -> int:
+    for i in range(1, end):
+        if lines[i].startswith(f"{key}:"):
+            return i + 1
+    return 1
+
+
+def _sections(lines: list[str], start: int, title: str, source: str) -> list[Section]:
+    """Each `##` heading starts a chunk; text before the first one is a chunk under the title."""
+    sections: list[Section] = []
+    heading: str | None = None
+    first, body = start + 1, []
+    for number, line in enumerate(lines[start:], start=start + 1):
+        match = _HEADING.match(line)
+        if match is None:
+            body.append(line)
+            continue
+        _close(sections, heading, title, first, body, source)
+        heading, first, body = match.group(1), number, []
+    _close(sections, heading, title, first, body, source)
+    return sections
+
+
+def _close(
+    sections: list[Section],
+    heading: str | None,
+    title: str,
+    line: int,
+    body: list[str],
+    source: str,
+) -> None:
+    text = "\n".join(body).strip()
+    if text:
+        sections.append(Section(heading or title, text, line))
+    elif heading is not None:
+        raise KnowledgeBaseError(f"{source}:{line}: section {heading!r} is empty")
+
+
+def read_faq_jsonl(path: Path) -> list[Unit]:
+    """An evaluation FAQ (`{"id", "question", "answer", "paraphrases"}` a line) as units."""
+    units = []
+    with path.open("rb") as rows:
+        for number, raw in enumerate(rows, start=1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw)
+                article_id, question = str(row["id"]), str(row["question"])
+                paraphrases = [str(p) for p in row.get("paraphrases") or []]
+                answer = str(row.get("answer") or "").strip()
+            except (ValueError, KeyError, TypeError) as exc:
+                raise KnowledgeBaseError(f"{path}:{number}: bad FAQ entry ({exc})") from None
+            lang = detect_lang(question + " ".join(paraphrases[:5]))
+            sections = (Section(question, answer, number),) if answer else ()
+            article = Article(
+                id=article_id,
+                lang=lang,
+                title=question,
+                source=f"{path.as_posix()}:{number}",
+                sections=sections,
+                questions=tuple(paraphrases),
+            )
+            units.append(Unit(f"{path.name}:{article_id}", content_hash(raw), (article,), number))
+    problems = duplicate_problems(units)
+    if problems:
+        raise KnowledgeBaseError("\n".join(problems))
+    return units

@@ -1,0 +1,105 @@
+"""Answers through the real engine: cited answers, 'did you mean' choices, honest abstentions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app import App, build_app
+from bot.clock import FakeClock
+from bot.protocols import Tier
+from bot.settings import Settings
+from tests.helpers import console_message
+from tests.kb_helpers import build, open_kb, write_kb
+
+
+async def _app(settings: Settings, clock: FakeClock, tmp: Path, **thresholds: float) -> App:
+    kb_dir, out = write_kb(tmp / "kb"), tmp / "index"
+    build(kb_dir, out)
+    app = await build_app(settings, clock=clock, kb=open_kb(kb_dir, out, **thresholds))
+    await app.directory.add_client("Acme Corp", "ACME")
+    await app.directory.add_contact("ACME", "alice", "Alice Martin", lang="en")
+    await app.directory.add_contact("ACME", "wang", "王伟", lang="zh")
+    await app.directory.link("ACME", "alice", "console", "alice")
+    await app.directory.link("ACME", "wang", "console", "wang")
+    return app
+
+
+async def test_confident_answer_cites_title_section_and_link(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    app = await _app(settings, clock, tmp_path)
+    try:
+        [reply] = await app.engine.handle(console_message(clock, "I forgot my password"))
+    finally:
+        await app.close()
+    assert reply.kind == "faq_answer"
+    assert reply.text.startswith('Open the login page and click "Forgot password"')
+    [citation] = reply.citations
+    assert (citation.title, citation.section) == ("Resetting your password", "Steps")
+    assert citation.source == "https://docs.example.com/password"
+
+
+async def test_chinese_question_gets_the_chinese_version(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    app = await _app(settings, clock, tmp_path)
+    try:
+        [reply] = await app.engine.handle(console_message(clock, "我忘记密码了怎么办", user="wang"))
+        [english] = await app.engine.handle(
+            console_message(clock, "What are your opening hours?", user="wang")
+        )
+    finally:
+        await app.close()
+    assert reply.kind == "faq_answer"
+    assert "忘记密码" in reply.text
+    assert reply.citations[0].title == "重置密码"
+    assert reply.citations[0].source.endswith("password-reset.zh.md:11")
+    assert english.citations[0].title == "Support hours"
+
+
+async def test_unsure_offers_choices_and_a_click_answers(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    app = await _app(settings, clock, tmp_path, answer=5.0, suggest=0.3)
+    try:
+        [choices] = await app.engine.handle(console_message(clock, "password email link"))
+        assert choices.kind == "faq_choices"
+        payloads = [b.payload for b in choices.buttons]
+        assert payloads[0] == "kb:password-reset"
+        assert payloads[-1] == "kb:-"
+        [answer] = await app.engine.handle(
+            console_message(clock, "", payload="kb:password-reset", message_id="click-1")
+        )
+    finally:
+        await app.close()
+    assert answer.kind == "faq_answer"
+    assert answer.citations[0].title == "Resetting your password"
+    assert answer.citations[0].section in {"Steps", "If the email does not arrive"}
+
+
+async def test_unknown_question_gets_dont_know_with_ticket_and_person(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    app = await _app(settings, clock, tmp_path)
+    try:
+        [reply] = await app.engine.handle(
+            console_message(clock, "What is the boiling point of mercury in Kelvin?")
+        )
+    finally:
+        await app.close()
+    assert reply.kind == "faq_abstain"
+    assert [b.payload for b in reply.buttons] == ["ticket:new", "human:request"]
+
+
+def test_tiers_follow_the_thresholds(tmp_path: Path) -> None:
+    kb_dir, out = write_kb(tmp_path / "kb"), tmp_path / "index"
+    build(kb_dir, out)
+    score = open_kb(kb_dir, out).lookup_sync("support on saturday", "en").hits[0].score
+    for answer, suggest, tier in [
+        (score, score - 0.1, Tier.CONFIDENT),
+        (score + 0.01, score, Tier.UNSURE),
+        (score + 0.02, score + 0.01, Tier.LOW),
+    ]:
+        result = open_kb(kb_dir, out, answer, suggest).lookup_sync("support on saturday", "en")
+        assert result.tier is tier
+        assert result.hits[0].article_id == "support-hours"

@@ -1,0 +1,89 @@
+"""`aftercare index`, `ask --json` and `eval --json` through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from adapters.cli.main import app as cli
+from tests.kb_helpers import write_kb
+
+EVAL_KEYS = {
+    "p_at_1",
+    "mrr_at_10",
+    "in_scope_accuracy",
+    "oos_recall",
+    "threshold",
+    "n_test",
+    "latency_ms_p50",
+    "latency_ms_p99",
+}
+
+
+@pytest.fixture
+def kb_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("AFTERCARE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("AFTERCARE_KB_DIR", str(tmp_path / "kb"))
+    monkeypatch.setenv("AFTERCARE_EMBEDDING_BACKEND", "use")
+    monkeypatch.chdir(tmp_path)
+    write_kb(tmp_path / "kb")
+    return tmp_path
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ask_before_index_names_the_command(kb_env: Path) -> None:
+    code, _, err = invoke("ask", "When is support available?")
+    assert code == 1
+    assert "aftercare index" in err
+
+
+def test_index_then_ask_json(kb_env: Path) -> None:
+    code, out, _ = invoke("index")
+    assert code == 0, out
+    assert "indexed 4 files (4 embedded" in out
+    code, out, _ = invoke("ask", "周末可以联系技术支持吗？", "--json")
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["tier"] == "confident"
+    assert answer["lang"] == "zh"
+    assert "全天候" in answer["answer"]
+    assert answer["citations"][0]["title"] == "支持时间"
+    assert answer["scores"][0]["article"] == "support-hours"
+    code, out, _ = invoke("index")
+    assert "(0 embedded" in out
+
+
+def test_eval_prints_exactly_the_metric_keys(kb_env: Path) -> None:
+    data = kb_env / "set"
+    data.mkdir()
+    rows = [
+        {"id": "hours", "question": "when are you open", "answer": "9 to 6",
+         "paraphrases": ["opening hours", "what time do you open"]},
+        {"id": "reset", "question": "reset my password", "answer": "use the link",
+         "paraphrases": ["forgot my password", "lost password"]},
+    ]
+    (data / "faq.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    queries = [
+        {"qid": "1", "query": "when do you open", "gold_id": "hours", "oos_type": None},
+        {"qid": "2", "query": "I lost my password", "gold_id": "reset", "oos_type": None},
+        {"qid": "3", "query": "how tall is mount everest", "gold_id": None, "oos_type": "oos"},
+    ]
+    for split in ("val", "test"):
+        (data / f"queries_{split}.jsonl").write_text(
+            "\n".join(json.dumps(q) for q in queries) + "\n"
+        )
+    code, out, _ = invoke("eval", "--dataset", str(data), "--json")
+    assert code == 0, out
+    metrics = json.loads(out)
+    assert set(metrics) == EVAL_KEYS
+    assert metrics["n_test"] == 3
+    assert metrics["p_at_1"] == 1.0
+    assert metrics["in_scope_accuracy"] == 1.0
+    assert metrics["oos_recall"] == 1.0
