@@ -15,6 +15,9 @@ from bot.protocols import Clock, KnowledgeBase
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.migrate import ensure_current
+from bot.tickets.chat import TicketChat
+from bot.tickets.policies import load_policies
+from bot.tickets.service import TicketService
 
 
 @dataclass
@@ -29,21 +32,20 @@ class App:
     directory: Directory
     kb: KnowledgeBase | None
     engine: Engine
+    tickets: TicketService
 
     async def close(self) -> None:
         await self.db.dispose()
 
 
-def build_routes(faq: Faq) -> Routes:
+def build_routes(faq: Faq, tickets: TicketChat) -> Routes:
     routes = Routes()
     routes.commands["help"] = help_command
     routes.commands["start"] = help_command
     routes.commands["human"] = not_configured("talking to a person", "转人工")
-    routes.commands["ticket"] = not_configured("tickets", "工单")
-    routes.commands["status"] = not_configured("ticket status", "工单查询")
     routes.buttons["kb"] = faq.choose
-    routes.buttons["ticket"] = routes.commands["ticket"]
     routes.buttons["human"] = routes.commands["human"]
+    tickets.register(routes)
     routes.fallback = faq.answer
     return routes
 
@@ -57,6 +59,7 @@ async def build_app(
 ) -> App:
     """Wire the core. `kb` overrides the knowledge base (tests pass a fake)."""
     clock = clock or SystemClock()
+    policies = load_policies(settings.sla_policies)
     db = Database(settings.resolved_database_url)
     if check_schema:
         try:
@@ -66,5 +69,7 @@ async def build_app(
             raise
     store = SqlStore(db, clock)
     outbox = SqlOutbox(db, clock)
-    engine = Engine(store, clock, build_routes(Faq()), kb=kb, outbox=outbox)
-    return App(settings, db, clock, store, outbox, Directory(db, clock), kb, engine)
+    tickets = TicketService(db, clock, outbox, policies, settings.slack_staff_channel)
+    routes = build_routes(Faq(), TicketChat(tickets, db))
+    engine = Engine(store, clock, routes, kb=kb, outbox=outbox)
+    return App(settings, db, clock, store, outbox, Directory(db, clock), kb, engine, tickets)

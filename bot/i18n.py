@@ -21,6 +21,7 @@ _PHRASES: dict[str, dict[Lang, str]] = {
             "I'm Aftercare, your project's support assistant. Ask me a question in plain words, "
             "or use a command:\n"
             "/ticket - report a problem or request\n"
+            "/mytickets - your organisation's open tickets\n"
             "/status NUMBER - check a ticket\n"
             "/human - talk to a person\n"
             "/help - this message"
@@ -28,6 +29,7 @@ _PHRASES: dict[str, dict[Lang, str]] = {
         "zh": (
             "我是 Aftercare，项目售后支持助手。可以直接用中文提问，或使用命令：\n"
             "/ticket - 报告问题或提交请求\n"
+            "/mytickets - 查看本单位未关闭的工单\n"
             "/status 编号 - 查询工单\n"
             "/human - 转人工\n"
             "/help - 显示本帮助"

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     log_json: bool = Field(False, description="Structured JSON logs (one object per line).")
     default_timezone: str = Field("UTC", description="Timezone for new projects and contacts.")
 
+    sla_policies: Path | None = Field(
+        None, description="YAML file of SLA tiers, targets and calendars (default: packaged)."
+    )
+
     slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr | None = Field(
         None, description="Slack app-level token (xapp-...); enables Socket Mode in `run`."

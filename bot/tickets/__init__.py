@@ -1,0 +1,1 @@
+"""Maintenance tickets: SLA calendars and policies, the staff service, and the chat side."""

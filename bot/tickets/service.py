@@ -1,0 +1,560 @@
+"""The ticket service: open, act on and query tickets; status changes and SLA alerts go out
+through the outbox. Staff (CLI, Slack) and the chat side use this one API."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import ConflictError, InvalidInputError, NotFoundError
+from bot.i18n import Lang, say
+from bot.messages import Address, Button, Reply
+from bot.protocols import Clock, Outbox
+from bot.storage.db import Database
+from bot.storage.models import Client, Contact, Conversation, Project
+from bot.storage.models_tickets import Ticket, TicketCounter, TicketEvent
+from bot.tickets.phrases import PHRASES, STATUS_NAMES, lang_of
+from bot.tickets.policies import SEVERITIES, Policies
+
+log = logging.getLogger(__name__)
+
+REOPEN_WINDOW = timedelta(days=14)
+CATEGORIES = (
+    "incident",
+    "bug",
+    "question",
+    "change_request",
+    "upgrade",
+    "training",
+    "data_migration",
+)
+_REF = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]{1,9})-(\d{1,9})\s*$")
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_CLIENT = "waiting_on_client"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+OPEN_STATUSES = tuple(s.value for s in Status if s not in (Status.RESOLVED, Status.CLOSED))
+# Staff may move a ticket to a status only from these; resolve and reopen have their own calls.
+_ALLOWED_FROM: dict[Status, tuple[str, ...]] = {
+    Status.ACKNOWLEDGED: (Status.NEW, Status.REOPENED),
+    Status.IN_PROGRESS: OPEN_STATUSES,
+    Status.WAITING_ON_CLIENT: OPEN_STATUSES,
+    Status.RESOLVED: OPEN_STATUSES,
+    Status.CLOSED: (*OPEN_STATUSES, Status.RESOLVED),
+}
+
+
+@dataclass(frozen=True)
+class EventView:
+    at: datetime
+    actor: str
+    kind: str
+    text: str | None
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """A ticket with the names a reader needs; what every caller gets back."""
+
+    id: int
+    ref: str
+    client_code: str
+    client_name: str
+    project: str
+    timezone: str
+    tier: str
+    title: str
+    description: str
+    category: str
+    severity: str
+    status: str
+    assignee: str | None
+    reporter: str | None
+    conversation_id: int | None
+    created_at: datetime
+    first_response_due: datetime
+    first_response_at: datetime | None
+    resolution_due: datetime
+    resolved_at: datetime | None
+    events: tuple[EventView, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Ref:
+    code: str
+    number: int
+
+    def __str__(self) -> str:
+        return f"{self.code}-{self.number}"
+
+
+def parse_ref(text: str) -> Ref:
+    """ACME-42 (any case) → Ref; anything else is InvalidInputError."""
+    match = _REF.match(text)
+    if match is None:
+        raise InvalidInputError(f"bad ticket number {text.strip()[:40]!r}: use the form ACME-42")
+    return Ref(match.group(1).upper(), int(match.group(2)))
+
+
+class TicketNotFound(NotFoundError):
+    """No such ticket, or not one the asker may see: both read exactly the same."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"no ticket {ref}")
+        self.ref = ref
+
+
+class TicketService:
+    """Every ticket operation is one transaction; `client_id` scopes a call to one client."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        outbox: Outbox,
+        policies: Policies,
+        staff_channel: str | None = None,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._outbox = outbox
+        self.policies = policies
+        self._staff = Address("slack", "", staff_channel) if staff_channel else None
+
+    # --- opening -------------------------------------------------------------------------
+
+    async def open(
+        self,
+        *,
+        project_id: int,
+        title: str,
+        description: str,
+        severity: str,
+        category: str = "bug",
+        reporter_contact_id: int | None = None,
+        conversation_id: int | None = None,
+        actor: str = "staff",
+    ) -> TicketView:
+        title, description = title.strip(), description.strip()
+        if not title:
+            raise InvalidInputError("a ticket needs a title")
+        if severity not in SEVERITIES:
+            raise InvalidInputError(f"unknown severity {severity!r}: use {', '.join(SEVERITIES)}")
+        if category not in CATEGORIES:
+            raise InvalidInputError(f"unknown category {category!r}: use {', '.join(CATEGORIES)}")
+        async with self._db.session() as session:
+            project = await session.get(Project, project_id)
+            if project is None:
+                raise NotFoundError(f"no project with id {project_id}")
+            client_id, tier, timezone = project.client_id, project.sla_tier, project.timezone
+        now = self._clock.now()
+        due = self.policies.due(tier, severity, now, timezone)
+        async with self._db.session() as session:
+            # The counter bump comes first: on SQLite it takes the write lock straight away.
+            number = await _next_number(session, client_id)
+            ticket = Ticket(
+                client_id=client_id,
+                number=number,
+                project_id=project_id,
+                reporter_contact_id=reporter_contact_id,
+                conversation_id=conversation_id,
+                title=title[:200],
+                description=description,
+                category=category,
+                severity=severity,
+                status=Status.NEW.value,
+                assignee=None,
+                created_at=now,
+                updated_at=now,
+                first_response_due=due.first_response,
+                first_response_warn_at=due.first_response_warn,
+                first_response_at=None,
+                resolution_due=due.resolution,
+                resolution_warn_at=due.resolution_warn,
+                resolved_at=None,
+            )
+            session.add(ticket)
+            await session.flush()
+            session.add(_event(ticket, now, actor, "opened", title, {"severity": severity}))
+            view = await _view(session, ticket)
+        await self._tell_staff(
+            f"New ticket {view.ref} ({view.severity}, {view.client_name} / {view.project}): "
+            f"{view.title}",
+            key=f"ticket:{view.id}:opened",
+        )
+        return view
+
+    # --- reading -------------------------------------------------------------------------
+
+    async def get(self, ref: str, client_id: int | None = None) -> TicketView:
+        """One ticket with its events; another client's ticket is 'not found', like a missing one."""
+        async with self._db.session() as session:
+            ticket = await _find(session, ref, client_id)
+            return await _view(session, ticket, with_events=True)
+
+    async def find(
+        self,
+        client_id: int | None = None,
+        *,
+        client_code: str | None = None,
+        statuses: tuple[str, ...] | None = None,
+        limit: int = 200,
+    ) -> list[TicketView]:
+        query: Select[Ticket] = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        if client_id is not None:
+            query = query.where(Ticket.client_id == client_id)
+        if client_code is not None:
+            query = query.join(Client, Client.id == Ticket.client_id).where(
+                Client.code == client_code.upper()
+            )
+        if statuses is not None:
+            query = query.where(Ticket.status.in_(statuses))
+        async with self._db.session() as session:
+            tickets = list(await session.scalars(query.limit(limit)))
+            return [await _view(session, t) for t in tickets]
+
+    async def recent_by_contact(self, contact_id: int, since: datetime) -> list[TicketView]:
+        query = select(Ticket).where(
+            Ticket.reporter_contact_id == contact_id,
+            Ticket.created_at >= since,
+            Ticket.status.in_(OPEN_STATUSES),
+        )
+        async with self._db.session() as session:
+            return [await _view(session, t) for t in await session.scalars(query)]
+
+    # --- staff actions ---------------------------------------------------------------------
+
+    async def acknowledge(self, ref: str, actor: str) -> TicketView:
+        return await self.set_status(ref, Status.ACKNOWLEDGED.value, actor)
+
+    async def assign(self, ref: str, assignee: str, actor: str) -> TicketView:
+        assignee = assignee.strip()
+        if not assignee:
+            raise InvalidInputError("say who the ticket is assigned to")
+        async with self._db.session() as session:
+            ticket = await _find(session, ref, None)
+            now = self._clock.now()
+            before = ticket.assignee
+            ticket.assignee = assignee[:100]
+            ticket.updated_at = now
+            session.add(_event(ticket, now, actor, "assigned", assignee, {"from": before}))
+            return await _view(session, ticket)
+
+    async def set_status(self, ref: str, status: str, actor: str, note: str = "") -> TicketView:
+        try:
+            target = Status(status)
+        except ValueError:
+            allowed = ", ".join(s.value for s in _ALLOWED_FROM)
+            raise InvalidInputError(f"unknown status {status!r}: use {allowed}") from None
+        if target not in _ALLOWED_FROM:
+            raise InvalidInputError(f"status {status} is set by its own action (reopen), not here")
+        async with self._db.session() as session:
+            ticket = await _find(session, ref, None)
+            if ticket.status not in _ALLOWED_FROM[target]:
+                raise ConflictError(
+                    f"{await _ref(session, ticket)} is {ticket.status}; it cannot become {status}"
+                )
+            now = self._clock.now()
+            event = _change_status(ticket, target, now, actor, note)
+            session.add(event)
+            await session.flush()
+            view = await _view(session, ticket)
+            conversation = await _conversation(session, ticket)
+            lang = await _reporter_lang(session, ticket)
+        if conversation is not None:
+            text = say(
+                PHRASES,
+                "push_status",
+                lang,
+                ref=view.ref,
+                title=view.title,
+                status=say(STATUS_NAMES, view.status, lang),
+                note=f"\n{note.strip()}" if note.strip() else "",
+            )
+            await self._push(conversation, view, text, f"ticket:{view.id}:event:{event.id}", lang)
+        return view
+
+    async def resolve(self, ref: str, actor: str, note: str = "") -> TicketView:
+        return await self.set_status(ref, Status.RESOLVED.value, actor, note)
+
+    async def comment(
+        self, ref: str, text: str, actor: str, *, client_id: int | None = None
+    ) -> TicketView:
+        """A comment. From a client (`client_id` set) it tells staff; from staff, the client."""
+        text = text.strip()
+        if not text:
+            raise InvalidInputError("a comment needs some text")
+        async with self._db.session() as session:
+            ticket = await _find(session, ref, client_id)
+            now = self._clock.now()
+            from_staff = client_id is None
+            if from_staff and ticket.first_response_at is None:
+                ticket.first_response_at = now
+            ticket.updated_at = now
+            event = _event(ticket, now, actor, "comment", text, {"staff": from_staff})
+            session.add(event)
+            await session.flush()
+            view = await _view(session, ticket)
+            conversation = await _conversation(session, ticket) if from_staff else None
+            lang = await _reporter_lang(session, ticket)
+        if conversation is not None:
+            body = say(
+                PHRASES, "push_comment", lang, who=actor, ref=view.ref, title=view.title, text=text
+            )
+            await self._push(conversation, view, body, f"ticket:{view.id}:event:{event.id}", lang)
+        elif not from_staff:
+            await self._tell_staff(
+                f"{actor} commented on {view.ref}: {text[:500]}",
+                key=f"ticket:{view.id}:event:{event.id}",
+            )
+        return view
+
+    async def reopen(
+        self, ref: str, actor: str, client_id: int | None, reason: str = ""
+    ) -> TicketView:
+        """Reopen a resolved or closed ticket within 14 days of its resolution."""
+        async with self._db.session() as session:
+            ticket = await _find(session, ref, client_id)
+            shown = await _ref(session, ticket)
+            if ticket.status not in (Status.RESOLVED, Status.CLOSED) or ticket.resolved_at is None:
+                raise ConflictError(
+                    f"{shown} is still open ({ticket.status}); add a comment instead"
+                )
+            now = self._clock.now()
+            if now - ticket.resolved_at > REOPEN_WINDOW:
+                raise ConflictError(
+                    f"{shown} was resolved more than 14 days ago; please open a new ticket"
+                )
+            project = await session.get_one(Project, ticket.project_id)
+            due = self.policies.due(project.sla_tier, ticket.severity, now, project.timezone)
+            ticket.resolution_due, ticket.resolution_warn_at = due.resolution, due.resolution_warn
+            ticket.resolved_at = None
+            event = _change_status(ticket, Status.REOPENED, now, actor, reason)
+            session.add(event)
+            await session.flush()
+            view = await _view(session, ticket)
+        await self._tell_staff(
+            f"{actor} reopened {view.ref}: {view.title}"
+            + (f" ({reason.strip()})" if reason.strip() else ""),
+            key=f"ticket:{view.id}:event:{event.id}",
+        )
+        return view
+
+    # --- SLA -----------------------------------------------------------------------------
+
+    async def check_sla(self, now: datetime | None = None) -> list[str]:
+        """Record (once) each 80% warning and breach due by `now`; tell staff. Safe to repeat."""
+        now = now or self._clock.now()
+        alerts: list[tuple[str, str]] = []
+        async with self._db.session() as session:
+            query = select(Ticket).where(
+                Ticket.status.in_(OPEN_STATUSES),
+                (Ticket.first_response_warn_at <= now) | (Ticket.resolution_warn_at <= now),
+            )
+            if self._db.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            for ticket in list(await session.scalars(query)):
+                done = {
+                    (e.kind, str((e.data or {}).get("due")))
+                    for e in await session.scalars(
+                        select(TicketEvent).where(
+                            TicketEvent.ticket_id == ticket.id,
+                            TicketEvent.kind.in_(("sla_warning", "sla_breach")),
+                        )
+                    )
+                }
+                shown = await _ref(session, ticket)
+                for target, warn_at, due_at, met in (
+                    (
+                        "first_response",
+                        ticket.first_response_warn_at,
+                        ticket.first_response_due,
+                        ticket.first_response_at,
+                    ),
+                    (
+                        "resolution",
+                        ticket.resolution_warn_at,
+                        ticket.resolution_due,
+                        ticket.resolved_at,
+                    ),
+                ):
+                    if met is not None:
+                        continue
+                    for kind, at in (("sla_warning", warn_at), ("sla_breach", due_at)):
+                        key = (kind, due_at.isoformat())
+                        if at > now or key in done:
+                            continue
+                        if kind == "sla_warning" and now >= due_at:
+                            continue  # straight to the breach; a late warning says nothing new
+                        what = "reached 80% of" if kind == "sla_warning" else "BREACHED"
+                        message = (
+                            f"SLA: {shown} ({ticket.severity}) {what} its "
+                            f"{target.replace('_', ' ')} target, due {due_at:%Y-%m-%d %H:%M} UTC: "
+                            f"{ticket.title}"
+                        )
+                        session.add(
+                            _event(
+                                ticket, now, "sla", kind, message, {"target": target, "due": key[1]}
+                            )
+                        )
+                        done.add(key)
+                        alerts.append((message, f"sla:{ticket.id}:{kind}:{target}:{key[1]}"))
+        for message, outbox_key in alerts:
+            await self._tell_staff(message, key=outbox_key)
+        return [message for message, _ in alerts]
+
+    # --- delivery ------------------------------------------------------------------------
+
+    async def _push(
+        self, conversation: Conversation, view: TicketView, text: str, key: str, lang: Lang
+    ) -> None:
+        number = view.ref.split("-", 1)[1]
+        reply = Reply(
+            text,
+            buttons=(Button(say(PHRASES, "add_comment", lang), f"ticket:cm:{number}"),),
+            kind="ticket_update",
+            meta={"ticket": view.ref},
+        )
+        address = Address(
+            conversation.channel,
+            conversation.workspace_id,
+            conversation.chat_id,
+            conversation.thread_id,
+        )
+        await self._outbox.enqueue(address, reply, conversation_id=conversation.id, key=key)
+
+    async def _tell_staff(self, text: str, *, key: str) -> None:
+        if self._staff is None:
+            return
+        await self._outbox.enqueue(self._staff, Reply(text, kind="ticket_staff"), key=key)
+
+
+async def _next_number(session: AsyncSession, client_id: int) -> int:
+    bump = (
+        update(TicketCounter)
+        .where(TicketCounter.client_id == client_id)
+        .values(last_number=TicketCounter.last_number + 1)
+        .returning(TicketCounter.last_number)
+    )
+    number = (await session.execute(bump)).scalar_one_or_none()
+    if number is not None:
+        return int(number)
+    try:
+        async with session.begin_nested():
+            session.add(TicketCounter(client_id=client_id, last_number=1))
+        return 1
+    except IntegrityError:
+        # Another transaction created the counter first; bump theirs (its row lock orders us).
+        return int((await session.execute(bump)).scalar_one())
+
+
+async def _find(session: AsyncSession, ref: str, client_id: int | None) -> Ticket:
+    try:
+        parsed = parse_ref(ref)
+    except InvalidInputError:
+        if client_id is not None:
+            raise TicketNotFound(ref.strip()[:40]) from None
+        raise
+    ticket = await session.scalar(
+        select(Ticket)
+        .join(Client, Client.id == Ticket.client_id)
+        .where(Client.code == parsed.code, Ticket.number == parsed.number)
+    )
+    if ticket is None or (client_id is not None and ticket.client_id != client_id):
+        raise TicketNotFound(str(parsed))
+    return ticket
+
+
+async def _ref(session: AsyncSession, ticket: Ticket) -> str:
+    client = await session.get_one(Client, ticket.client_id)
+    return f"{client.code}-{ticket.number}"
+
+
+async def _conversation(session: AsyncSession, ticket: Ticket) -> Conversation | None:
+    if ticket.conversation_id is None:
+        return None
+    return await session.get(Conversation, ticket.conversation_id)
+
+
+async def _reporter_lang(session: AsyncSession, ticket: Ticket) -> Lang:
+    if ticket.reporter_contact_id is None:
+        return "en"
+    contact = await session.get(Contact, ticket.reporter_contact_id)
+    return lang_of(contact.lang if contact else None)
+
+
+def _event(
+    ticket: Ticket, at: datetime, actor: str, kind: str, text: str | None, data: dict[str, object]
+) -> TicketEvent:
+    return TicketEvent(
+        ticket_id=ticket.id, at=at, actor=actor[:100], kind=kind, text=text, data=data
+    )
+
+
+def _change_status(
+    ticket: Ticket, target: Status, now: datetime, actor: str, note: str
+) -> TicketEvent:
+    before = ticket.status
+    ticket.status = target.value
+    ticket.updated_at = now
+    if target is not Status.REOPENED and ticket.first_response_at is None:
+        ticket.first_response_at = now
+    if target in (Status.RESOLVED, Status.CLOSED) and ticket.resolved_at is None:
+        ticket.resolved_at = now
+    return _event(
+        ticket, now, actor, "status", note.strip() or None, {"from": before, "to": target.value}
+    )
+
+
+async def _view(session: AsyncSession, ticket: Ticket, *, with_events: bool = False) -> TicketView:
+    client = await session.get_one(Client, ticket.client_id)
+    project = await session.get_one(Project, ticket.project_id)
+    reporter = (
+        await session.get(Contact, ticket.reporter_contact_id)
+        if ticket.reporter_contact_id
+        else None
+    )
+    events: tuple[EventView, ...] = ()
+    if with_events:
+        rows = await session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+        )
+        events = tuple(EventView(e.at, e.actor, e.kind, e.text) for e in rows)
+    return TicketView(
+        id=ticket.id,
+        ref=f"{client.code}-{ticket.number}",
+        client_code=client.code,
+        client_name=client.name,
+        project=project.name,
+        timezone=project.timezone,
+        tier=project.sla_tier,
+        title=ticket.title,
+        description=ticket.description,
+        category=ticket.category,
+        severity=ticket.severity,
+        status=ticket.status,
+        assignee=ticket.assignee,
+        reporter=reporter.handle if reporter else None,
+        conversation_id=ticket.conversation_id,
+        created_at=ticket.created_at,
+        first_response_due=ticket.first_response_due,
+        first_response_at=ticket.first_response_at,
+        resolution_due=ticket.resolution_due,
+        resolved_at=ticket.resolved_at,
+        events=events,
+    )
