@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from bot.errors import KnowledgeBaseError
-from bot.knowledge.articles import Entry
 from bot.knowledge.embedders import Embedder, Vectors
 from bot.knowledge.index_files import (
     ARTICLES,
@@ -71,19 +70,15 @@ def build_index(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.building"
     shutil.rmtree(staging, ignore_errors=True)
-    cache_out = staging / CACHE_DIR / embedder.name
-    cache_out.mkdir(parents=True)
-    cache_in = out / CACHE_DIR / embedder.name
+    staging.mkdir()
+    previous = _read_cache(out / CACHE_DIR, embedder)
 
     per_unit = [[e for a in unit.articles for e in entries_for(a)] for unit in units]
-    cached: dict[str, _Cached] = {}
-    todo: list[int] = []
-    for i, unit in enumerate(units):
-        hit = _read_cache(cache_in, unit.hash, len(per_unit[i]), embedder.dim)
-        if hit is None:
-            todo.append(i)
-        else:
-            cached[unit.hash] = hit
+    todo = [
+        i
+        for i, unit in enumerate(units)
+        if unit.hash not in previous or len(previous[unit.hash].tokens) != len(per_unit[i])
+    ]
     texts = [e.text for i in todo for e in per_unit[i]]
     fresh: list[Vectors] = []
     with tqdm(
@@ -101,21 +96,16 @@ def build_index(
     for i in todo:
         n = len(per_unit[i])
         tokens = [tokenize(e.text) for e in per_unit[i]]
-        cached[units[i].hash] = _Cached(new_vectors[offset : offset + n], tokens)
+        previous[units[i].hash] = _Cached(new_vectors[offset : offset + n], tokens)
         offset += n
 
-    entries: list[Entry] = []
-    vectors: list[Vectors] = []
-    corpus: list[list[str]] = []
-    for i, unit in enumerate(units):
-        item = cached[unit.hash]
-        _write_cache(cache_out, unit.hash, item)
-        entries.extend(per_unit[i])
-        vectors.append(item.vectors)
-        corpus.extend(item.tokens)
+    entries = [e for group in per_unit for e in group]
     if not entries:
         raise KnowledgeBaseError("the knowledge base has no text to index")
-    matrix = np.ascontiguousarray(np.concatenate(vectors), dtype=np.float32)
+    current = [previous[unit.hash] for unit in units]
+    matrix = np.ascontiguousarray(np.concatenate([c.vectors for c in current]), dtype=np.float32)
+    corpus = [t for c in current for t in c.tokens]
+    _write_cache(staging / CACHE_DIR, embedder, units, current, matrix, corpus)
     dense = faiss.IndexFlatIP(embedder.dim)
     dense.add(matrix)
     faiss.write_index(dense, str(staging / DENSE))
@@ -150,24 +140,40 @@ def build_index(
     return report
 
 
-def _read_cache(directory: Path, digest: str, count: int, dim: int) -> _Cached | None:
-    vectors_path = directory / f"{digest}.npy"
-    tokens_path = directory / f"{digest}.tokens.json"
+def _read_cache(directory: Path, embedder: Embedder) -> dict[str, _Cached]:
+    """Embeddings and tokens of the previous build, by unit content hash (empty if unusable)."""
     try:
-        vectors = np.load(vectors_path)
-        tokens = json.loads(tokens_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if vectors.shape != (count, dim) or len(tokens) != count:
-        return None
-    return _Cached(vectors.astype(np.float32, copy=False), tokens)
+        meta = json.loads((directory / "units.json").read_text(encoding="utf-8"))
+        if meta["model"] != embedder.name or meta["dimension"] != embedder.dim:
+            return {}
+        vectors = np.load(directory / "vectors.npy")
+        tokens = json.loads((directory / "tokens.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    cached = {}
+    for digest, start, count in meta["units"]:
+        if start + count <= min(len(vectors), len(tokens)):
+            cached[digest] = _Cached(vectors[start : start + count], tokens[start : start + count])
+    return cached
 
 
-def _write_cache(directory: Path, digest: str, item: _Cached) -> None:
-    np.save(directory / f"{digest}.npy", item.vectors)
-    (directory / f"{digest}.tokens.json").write_text(
-        json.dumps(item.tokens, ensure_ascii=False), encoding="utf-8"
-    )
+def _write_cache(
+    directory: Path,
+    embedder: Embedder,
+    units: list[Unit],
+    items: list[_Cached],
+    matrix: Vectors,
+    corpus: list[list[str]],
+) -> None:
+    directory.mkdir()
+    spans, start = [], 0
+    for unit, item in zip(units, items, strict=True):
+        spans.append([unit.hash, start, len(item.tokens)])
+        start += len(item.tokens)
+    meta = {"model": embedder.name, "dimension": embedder.dim, "units": spans}
+    (directory / "units.json").write_text(json.dumps(meta), encoding="utf-8")
+    np.save(directory / "vectors.npy", matrix)
+    (directory / "tokens.json").write_text(json.dumps(corpus, ensure_ascii=False), encoding="utf-8")
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -15,6 +15,7 @@ from bot.i18n import detect_lang
 from bot.knowledge.articles import Article, Entry, Section
 from bot.knowledge.index_files import content_hash, kb_files
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REQUIRED = ("id", "title", "lang", "category", "questions")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,47}$")
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
@@ -97,7 +98,7 @@ def parse_article(text: str, source: str) -> Article:
     if end is None:
         raise KnowledgeBaseError(f"{source}:1: front matter is not closed with a --- line")
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end]))
+        meta = yaml.load("\n".join(lines[1:end]), Loader=_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

@@ -46,6 +46,10 @@ class Retriever:
         position = {a: i for i, a in enumerate(self.article_ids)}
         self._entry_article = np.array([position[e.article] for e in data.entries], dtype=np.int64)
         self._vectors = entry_vectors(data.dense)
+        # One query at a time: OpenMP workers only contend with the embedder's own threads.
+        import faiss
+
+        faiss.omp_set_num_threads(1)
         self._vocab: dict[str, Any] = dict(data.bm25.vocab_dict)
         self.sections: dict[tuple[str, str], list[int]] = {}
         for i, entry in enumerate(data.entries):
