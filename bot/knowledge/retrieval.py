@@ -11,19 +11,25 @@ from bot.knowledge.embedders import Embedder, Vectors
 from bot.knowledge.index_files import IndexData, entry_vectors
 from bot.knowledge.tokens import tokenize
 
-DENSE_CANDIDATES = 256
+DENSE_CANDIDATES = 512
 
 
 @dataclass(frozen=True)
 class Fusion:
     """How dense and BM25 evidence combine into one article score (chosen with `aftercare eval`).
 
+    dense = (best entry similarity + mean of the article's `top_k` best) / 2: one matching
+    example question still counts most, but several agreeing ones beat a single stray
+    paraphrase (an article with fewer entries averages what it has).
     score = dense + bm25_weight * bm25 / (bm25 + bm25_half): the BM25 term saturates, so a
     query with no lexical match keeps its dense score and one with strong overlap gains at most
-    `bm25_weight`.
+    `bm25_weight`. Measured on CLINC150 val (in-scope accuracy + OOS recall):
+    max 1.753, max+BM25 1.774, this 1.817; a pure top-5 mean (1.827) diluted exact matches of
+    a small article's example questions too much.
     """
 
-    bm25_weight: float = 0.1
+    top_k: int = 5
+    bm25_weight: float = 0.2
     bm25_half: float = 5.0
 
 
@@ -45,6 +51,7 @@ class Retriever:
         self.article_ids = sorted({e.article for e in data.entries})
         position = {a: i for i, a in enumerate(self.article_ids)}
         self._entry_article = np.array([position[e.article] for e in data.entries], dtype=np.int64)
+        self._entry_counts = np.bincount(self._entry_article, minlength=len(self.article_ids))
         self._vectors = entry_vectors(data.dense)
         # One query at a time: OpenMP workers only contend with the embedder's own threads.
         import faiss
@@ -65,11 +72,7 @@ class Retriever:
         n_articles = len(self.article_ids)
         if n_articles == 0:
             return [], query
-        dense = np.full(n_articles, -1.0, dtype=np.float32)
-        k = min(DENSE_CANDIDATES, self.data.dense.ntotal)
-        sims, ids = self.data.dense.search(query, k)
-        found = ids[0] >= 0
-        np.maximum.at(dense, self._entry_article[ids[0][found]], sims[0][found])
+        dense = self._dense(query)
         bm25 = np.zeros(n_articles, dtype=np.float32)
         words = [w for w in tokenize(question) if w in self._vocab]
         if words:
@@ -83,6 +86,33 @@ class Retriever:
             for i in order
         ]
         return ranked, query
+
+    def _dense(self, query: Vectors) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Per article, (max + mean of its `top_k` nearest entries) / 2 over the FAISS candidates.
+
+        Entries beyond the candidate list count as the last candidate's similarity (an upper
+        bound), so an article is never rewarded for having been cut off.
+        """
+        k = min(DENSE_CANDIDATES, self.data.dense.ntotal)
+        sims, ids = self.data.dense.search(query, k)
+        floor = float(sims[0][k - 1]) if k else -1.0
+        top_k = self.fusion.top_k
+        total = np.zeros(len(self.article_ids), dtype=np.float64)
+        best = np.full(len(self.article_ids), floor, dtype=np.float64)
+        seen = np.zeros(len(self.article_ids), dtype=np.int64)
+        for sim, entry in zip(sims[0].tolist(), ids[0].tolist(), strict=True):
+            if entry < 0:
+                break
+            article = self._entry_article[entry]
+            if seen[article] == 0:
+                best[article] = sim
+            if seen[article] < top_k:
+                total[article] += sim
+                seen[article] += 1
+        wanted = np.minimum(self._entry_counts, top_k)
+        missing = wanted - seen
+        mean = (total + missing * floor) / np.maximum(wanted, 1)
+        return ((best + mean) / 2).astype(np.float32)
 
     def best_section(self, article: str, lang: str, query: Vectors | None) -> int | None:
         """Index (into entries) of the article's section in `lang` closest to the question."""
