@@ -21,12 +21,14 @@ from bot.knowledge.index_files import (
     CACHE_DIR,
     DENSE,
     ENTRIES,
+    HEAD,
     MANIFEST,
     Manifest,
     quiet_libraries,
 )
 from bot.knowledge.tokens import tokenize
 from indexer.content import Unit, duplicate_problems, entries_for
+from indexer.tune import train_head
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +52,17 @@ class _Cached:
 
 
 def build_index(
-    units: list[Unit], out: Path, embedder: Embedder, *, progress: bool = True
+    units: list[Unit],
+    out: Path,
+    embedder: Embedder,
+    *,
+    progress: bool = True,
+    tune: bool = False,
 ) -> BuildReport:
     """Write FAISS + BM25 + manifest for `units` to `out`, reusing cached embeddings.
 
     The new index is written next to `out` and swapped in only when complete, so a failure
-    leaves the current index as it was.
+    leaves the current index as it was. `tune` also fits a linear head (indexer/tune.py).
     """
     quiet_libraries()
     import bm25s
@@ -109,6 +116,12 @@ def build_index(
     dense = faiss.IndexFlatIP(embedder.dim)
     dense.add(matrix)
     faiss.write_index(dense, str(staging / DENSE))
+    if tune:
+        article_ids = sorted({e.article for e in entries})
+        position = {a: i for i, a in enumerate(article_ids)}
+        labels = np.array([position[e.article] for e in entries], dtype=np.int64)
+        head = train_head(matrix, labels, len(article_ids), progress=progress)
+        np.save(staging / HEAD, head)
     bm25 = bm25s.BM25()
     bm25.index([t or ["\u2205"] for t in corpus], show_progress=False)
     bm25.save(str(staging / BM25_DIR))

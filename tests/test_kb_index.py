@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.errors import IndexNotReadyError, KnowledgeBaseError
-from bot.knowledge.index_files import MANIFEST
-from tests.kb_helpers import build, open_kb, write_kb
+from bot.knowledge.index_files import HEAD, MANIFEST
+from indexer.build import build_index
+from indexer.content import read_kb
+from tests.kb_helpers import build, embedder, open_kb, write_kb
 
 
 def test_manifest_records_model_dimension_chunks_and_hashes(tmp_path: Path) -> None:
@@ -80,3 +83,14 @@ def test_a_bad_file_stops_the_build_and_keeps_the_current_index(tmp_path: Path) 
     with pytest.raises(KnowledgeBaseError, match=r"broken.en.md:1: front matter is not closed"):
         build(kb_dir, out)
     assert (out / MANIFEST).read_text() == before
+
+
+def test_a_tuned_head_is_stored_and_used(tmp_path: Path) -> None:
+    kb_dir, out = write_kb(tmp_path / "kb"), tmp_path / "index"
+    build_index(read_kb(kb_dir), out, embedder(), progress=False, tune=True)
+    assert np.load(out / HEAD).shape == (512, 2)
+    kb = open_kb(kb_dir, out)
+    assert kb.retriever().data.head is not None
+    assert kb.lookup_sync("I lost my password", "en").hits[0].article_id == "password-reset"
+    build(kb_dir, out)
+    assert not (out / HEAD).exists()

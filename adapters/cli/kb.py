@@ -24,6 +24,9 @@ from indexer.evaluate import choose_threshold, read_queries, report, run_queries
 def index(
     kb: Annotated[Path | None, typer.Option(help="Knowledge-base directory.")] = None,
     out: Annotated[Path | None, typer.Option(help="Index directory.")] = None,
+    tune: Annotated[
+        bool, typer.Option(help="Also fit a linear head on the example questions (slower).")
+    ] = False,
 ) -> None:
     """Build or update the knowledge-base index (only changed files are embedded again)."""
 
@@ -32,7 +35,7 @@ def index(
         kb_dir = kb or config.kb_dir
         units = read_kb(kb_dir)
         embedder = make_embedder(config.embedding_backend, config.embedding_model)
-        done = build_index(units, out or config.resolved_index_dir, embedder)
+        done = build_index(units, out or config.resolved_index_dir, embedder, tune=tune)
         typer.echo(
             f"indexed {done.files} files ({done.embedded_files} embedded, the rest cached): "
             f"{done.chunks} chunks, {done.entries} entries, {embedder.name} model, "
@@ -87,6 +90,7 @@ def evaluate(
         Path | None, typer.Option(help="Knowledge base to index when DATASET has no faq.jsonl.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON only.")] = False,
+    tune: Annotated[bool, typer.Option(help="Evaluate with a tuned head (see `index --tune`).")] = False,
 ) -> None:
     """Measure retrieval: threshold chosen on queries_val.jsonl, metrics on queries_test.jsonl."""
 
@@ -95,7 +99,7 @@ def evaluate(
         units = _dataset_units(dataset, kb or config.kb_dir)
         embedder = make_embedder(config.embedding_backend, config.embedding_model)
         out = config.data_dir / "eval" / f"{dataset.resolve().name}-{embedder.name}"
-        build_index(units, out, embedder)
+        build_index(units, out, embedder, tune=tune)
         retriever = Retriever(load_index(out, embedder.name, None), embedder)
         val = run_queries(retriever, read_queries(dataset / "queries_val.jsonl"), "val")
         test = run_queries(retriever, read_queries(dataset / "queries_test.jsonl"), "test")

@@ -22,6 +22,7 @@ BM25_DIR = "bm25"
 ARTICLES = "articles.json"
 ENTRIES = "entries.jsonl"
 CACHE_DIR = "cache"
+HEAD = "head.npy"
 FIX = "run `aftercare index` to build it"
 
 
@@ -89,6 +90,7 @@ class IndexData:
     entries: list[Entry]
     dense: Any
     bm25: Any
+    head: np.ndarray[Any, np.dtype[np.float32]] | None = None
 
 
 def check_manifest(manifest: Manifest, model: str, kb_dir: Path | None) -> None:
@@ -135,11 +137,14 @@ def load_index(index_dir: Path, model: str, kb_dir: Path | None) -> IndexData:
                 entries.append(Entry(row["article"], lang, int(row["section"]), row["text"]))
         dense = faiss.read_index(str(index_dir / DENSE))
         bm25 = bm25s.BM25.load(str(index_dir / BM25_DIR))
+        head = np.load(index_dir / HEAD) if (index_dir / HEAD).is_file() else None
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexNotReadyError(f"the index in {index_dir} is incomplete ({exc}); {FIX}") from None
     if dense.ntotal != len(entries) or dense.d != manifest.dimension:
         raise IndexNotReadyError(f"the index in {index_dir} is inconsistent; {FIX}")
-    return IndexData(manifest, articles, entries, dense, bm25)
+    if head is not None and head.shape != (manifest.dimension, len({e.article for e in entries})):
+        raise IndexNotReadyError(f"the tuned head in {index_dir} does not fit the index; {FIX}")
+    return IndexData(manifest, articles, entries, dense, bm25, head)
 
 
 def quiet_libraries() -> None:

@@ -12,6 +12,8 @@ from bot.knowledge.index_files import IndexData, entry_vectors
 from bot.knowledge.tokens import tokenize
 
 DENSE_CANDIDATES = 512
+HEAD_SCALE = 5.0
+HEAD_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,10 @@ class Retriever:
             np.maximum.at(bm25, self._entry_article, per_entry)
         f = self.fusion
         fused = dense + f.bm25_weight * bm25 / (bm25 + f.bm25_half)
+        if self.data.head is not None:
+            logits = HEAD_SCALE * (query[0] @ self.data.head)
+            probs = np.exp(logits - logits.max())
+            fused = (1 - HEAD_WEIGHT) * fused + HEAD_WEIGHT * probs / probs.sum()
         order = np.argsort(-fused)[:limit]
         ranked = [
             ArticleScore(self.article_ids[i], float(fused[i]), float(dense[i]), float(bm25[i]))
