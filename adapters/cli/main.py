@@ -12,6 +12,7 @@ from adapters.cli.admin import client_app, contact_app, project_app
 from adapters.cli.kb import ask, evaluate, index
 from adapters.cli.runtime import opened_app, run, settings
 from adapters.cli.serve import run_embedded, serve
+from adapters.cli.tickets import report_app, ticket_app
 from adapters.console.chat import ConsoleSession, render
 from bot import demo
 from bot.storage.migrate import upgrade_async
@@ -28,6 +29,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(client_app, name="client")
 app.add_typer(project_app, name="project")
 app.add_typer(contact_app, name="contact")
+app.add_typer(ticket_app, name="ticket")
+app.add_typer(report_app, name="report")
 app.command("serve")(serve)
 app.command("run")(run_embedded)
 app.command("index")(index)

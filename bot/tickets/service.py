@@ -13,6 +13,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.directory import client_by_ref
 from bot.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.i18n import Lang, say
 from bot.messages import Address, Button, Reply
@@ -65,6 +66,7 @@ class EventView:
     actor: str
     kind: str
     text: str | None
+    data: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -211,21 +213,31 @@ class TicketService:
         self,
         client_id: int | None = None,
         *,
-        client_code: str | None = None,
+        client_ref: str | None = None,
         statuses: tuple[str, ...] | None = None,
-        limit: int = 200,
+        since: datetime | None = None,
+        limit: int | None = 200,
     ) -> list[TicketView]:
+        """Tickets, newest first; `client_ref` (code or name) must name a known client."""
         query: Select[Ticket] = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        if statuses is not None:
+            unknown = set(statuses) - {s.value for s in Status}
+            if unknown:
+                raise InvalidInputError(
+                    f"unknown status {sorted(unknown)[0]!r}: use {', '.join(s.value for s in Status)}"
+                )
+            query = query.where(Ticket.status.in_(statuses))
         if client_id is not None:
             query = query.where(Ticket.client_id == client_id)
-        if client_code is not None:
-            query = query.join(Client, Client.id == Ticket.client_id).where(
-                Client.code == client_code.upper()
-            )
-        if statuses is not None:
-            query = query.where(Ticket.status.in_(statuses))
+        if since is not None:
+            query = query.where(Ticket.created_at >= since)
+        if limit is not None:
+            query = query.limit(limit)
         async with self._db.session() as session:
-            tickets = list(await session.scalars(query.limit(limit)))
+            if client_ref is not None:
+                client = await client_by_ref(session, client_ref)
+                query = query.where(Ticket.client_id == client.id)
+            tickets = list(await session.scalars(query))
             return [await _view(session, t) for t in tickets]
 
     async def recent_by_contact(self, contact_id: int, since: datetime) -> list[TicketView]:
@@ -534,7 +546,7 @@ async def _view(session: AsyncSession, ticket: Ticket, *, with_events: bool = Fa
         rows = await session.scalars(
             select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
         )
-        events = tuple(EventView(e.at, e.actor, e.kind, e.text) for e in rows)
+        events = tuple(EventView(e.at, e.actor, e.kind, e.text, dict(e.data or {})) for e in rows)
     return TicketView(
         id=ticket.id,
         ref=f"{client.code}-{ticket.number}",
