@@ -42,18 +42,13 @@ def ticket_list(
         statuses = (status,) if status else (None if all_ else OPEN_STATUSES)
         async with opened_app(settings()) as app:
             tickets = await app.tickets.find(client_ref=client, statuses=statuses, limit=None)
-        table = Table("ticket", "sev", "status", "assignee", "project", "opened (UTC)", "title")
+        if not tickets:
+            typer.echo("no tickets")
         for v in tickets:
-            table.add_row(
-                v.ref,
-                v.severity,
-                v.status,
-                v.assignee or "-",
-                v.project,
-                f"{v.created_at:%Y-%m-%d %H:%M}",
-                v.title,
+            typer.echo(
+                f"{v.ref:<12} {v.severity}  {v.status:<17} {v.assignee or '-':<12} "
+                f"{v.created_at:%Y-%m-%d %H:%M}  {v.client_code}/{v.project}: {v.title}"
             )
-        _out.print(table)
 
     run(work)
 
@@ -157,11 +152,12 @@ def _act(action: Callable[[App], Awaitable[TicketView]], done: str) -> None:
 
 def _print_ticket(v: TicketView) -> None:
     tz = v.timezone
-    _out.print(f"{v.ref}  {v.title}", markup=False)
+    _out.print(f"{v.ref}  {v.title}", markup=False, soft_wrap=True)
     _out.print(
         f"client {v.client_name} · project {v.project} ({v.tier}, {tz}) · {v.category} · "
         f"{v.severity} · {v.status} · assignee {v.assignee or '-'} · reporter {v.reporter or '-'}",
         markup=False,
+        soft_wrap=True,
     )
     first = local_time(v.first_response_at, tz) if v.first_response_at else "pending"
     resolved = local_time(v.resolved_at, tz) if v.resolved_at else "pending"
@@ -169,17 +165,19 @@ def _print_ticket(v: TicketView) -> None:
         f"first response due {local_time(v.first_response_due, tz)} (done: {first}); "
         f"resolution due {local_time(v.resolution_due, tz)} (done: {resolved})",
         markup=False,
+        soft_wrap=True,
     )
-    _out.print(v.description, markup=False)
-    table = Table("when (UTC)", "who", "what", "detail")
+    _out.print(v.description, markup=False, soft_wrap=True)
+    _out.print("events (UTC):")
     for e in v.events:
         detail = e.text or ""
         if e.kind == "status":
             detail = f"{e.data.get('from')} → {e.data.get('to')}" + (
                 f": {detail}" if detail else ""
             )
-        table.add_row(f"{e.at:%Y-%m-%d %H:%M}", e.actor, e.kind, detail)
-    _out.print(table)
+        _out.print(
+            f"  {e.at:%Y-%m-%d %H:%M}  {e.actor}  {e.kind}  {detail}", markup=False, soft_wrap=True
+        )
 
 
 def _pct(tally: Tally) -> str:
