@@ -13,7 +13,7 @@ from bot.knowledge.tokens import tokenize
 
 DENSE_CANDIDATES = 512
 HEAD_SCALE = 5.0
-HEAD_WEIGHT = 0.5
+HEAD_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
