@@ -196,3 +196,20 @@ async def test_sla_events_are_recorded_without_a_staff_channel(
         ]
         assert list(await session.scalars(select(OutboxItem))) == []
     assert kinds == ["opened", "sla_breach"]
+
+
+async def test_a_forged_project_button_cannot_file_into_another_clients_project(
+    seeded: App, clock: FakeClock
+) -> None:
+    await _add_beta(seeded)
+    await seeded.directory.add_project("ACME", "Warehouse", START.date(), 12, "gold", "UTC")
+    for text in ("/ticket", "Stock counts wrong", "Counts are off by one"):
+        await seeded.engine.handle(console_message(clock, text, user="alice"))
+    await seeded.engine.handle(console_message(clock, "P3", user="alice", payload="ticket:sev:P3"))
+    beta_project = await _project_id(seeded, "Shop")
+    for payload in (f"ticket:prj:{beta_project}", "ticket:prj:x"):
+        replies = await seeded.engine.handle(
+            console_message(clock, "?", user="alice", payload=payload)
+        )
+        assert replies[0].kind == "ticket_project"  # asked again, nothing filed
+    assert await seeded.tickets.find() == []

@@ -89,7 +89,7 @@ class TicketFlow:
             return await self.start(ctx) if action[:4] in ("sev:", "prj:", "dup:") else None
         if action.startswith("sev:") and action[4:] in SEVERITIES:
             return await self.on_severity(ctx, action[4:])
-        if action.startswith("prj:") and flow.get("step") == "project":
+        if action.startswith("prj:") and action[4:].isdigit() and flow.get("step") == "project":
             return await self._finish(ctx, {**flow, "project_id": int(action[4:])})
         if action == "dup:n" and flow.get("step") == "duplicate":
             return await self._ask_severity(ctx, flow)
