@@ -87,3 +87,21 @@ def test_eval_prints_exactly_the_metric_keys(kb_env: Path) -> None:
     assert metrics["p_at_1"] == 1.0
     assert metrics["in_scope_accuracy"] == 1.0
     assert metrics["oos_recall"] == 1.0
+
+
+def test_eval_on_the_knowledge_base_itself(kb_env: Path) -> None:
+    data = kb_env / "kb_eval"
+    data.mkdir()
+    queries = [
+        {"qid": "1", "query": "客服周末上班吗", "gold_id": "support-hours", "oos_type": None},
+        {"qid": "2", "query": "I lost my password", "gold_id": "password-reset", "oos_type": None},
+    ]
+    for split in ("val", "test"):
+        (data / f"queries_{split}.jsonl").write_text(
+            "\n".join(json.dumps(q, ensure_ascii=False) for q in queries) + "\n"
+        )
+    code, out, _ = invoke("eval", "--dataset", str(data), "--kb", str(kb_env / "kb"), "--json")
+    assert code == 0, out
+    metrics = json.loads(out)
+    assert metrics["p_at_1"] == 1.0
+    assert metrics["oos_recall"] is None
