@@ -62,7 +62,7 @@ class SqlStore:
             )
             session.add(row)
         await session.flush()
-        lang: Lang = detect_lang(message.text) if message.text.strip() else _lang_of(contact)
+        lang = detect_lang(message.text, fallback=_lang_of(contact))
         return Turn(
             message=message,
             message_id=row.id,

@@ -10,9 +10,16 @@ Lang = Literal["en", "zh"]
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-def detect_lang(text: str) -> Lang:
-    """Chinese when the text carries CJK ideographs, else English."""
-    return "zh" if _CJK.search(text) else "en"
+_NOT_WORDS = re.compile(r"^/\S+|[A-Z][A-Z0-9]{1,9}-\d+|\d+")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def detect_lang(text: str, fallback: Lang = "en") -> Lang:
+    """Chinese when the text carries CJK ideographs, English when it carries English words;
+    `fallback` (the contact's language) for bare commands, ticket numbers and clicks."""
+    if _CJK.search(text):
+        return "zh"
+    return "en" if _WORD.search(_NOT_WORDS.sub(" ", text.strip())) else fallback
 
 
 _PHRASES: dict[str, dict[Lang, str]] = {

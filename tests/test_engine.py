@@ -125,3 +125,10 @@ async def test_unknown_button_payload_is_harmless(seeded: App, clock: FakeClock)
     message: IncomingMessage = console_message(clock, "", payload="nonsense:xyz")
     replies = await seeded.engine.handle(message)
     assert replies and "/help" in replies[0].text
+
+
+async def test_bare_commands_answer_in_the_contacts_language(seeded: App, clock: FakeClock) -> None:
+    replies = await seeded.engine.handle(console_message(clock, "/help", user="wang"))
+    assert "我是 Aftercare" in replies[0].text
+    english = await seeded.engine.handle(console_message(clock, "/help me please", user="wang"))
+    assert "I'm Aftercare" in english[0].text
