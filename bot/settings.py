@@ -31,10 +31,10 @@ class Settings(BaseSettings):
         None, description="A local sentence-transformers model directory (minilm backend)."
     )
     faq_answer_threshold: float = Field(
-        0.73, description="Score at or above which the bot answers (set by `aftercare eval`)."
+        0.67, description="Score at or above which the bot answers (set by `aftercare eval`)."
     )
     faq_suggest_threshold: float = Field(
-        0.68, description="Score at or above which the bot offers 'did you mean' choices."
+        0.42, description="Score at or above which the bot offers 'did you mean' choices."
     )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(False, description="Structured JSON logs (one object per line).")

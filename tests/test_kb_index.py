@@ -92,5 +92,15 @@ def test_a_tuned_head_is_stored_and_used(tmp_path: Path) -> None:
     kb = open_kb(kb_dir, out)
     assert kb.retriever().data.head is not None
     assert kb.lookup_sync("I lost my password", "en").hits[0].article_id == "password-reset"
-    build(kb_dir, out)
+    build_index(read_kb(kb_dir), out, embedder(), progress=False, tune=False)
     assert not (out / HEAD).exists()
+
+
+def test_the_head_is_fitted_by_default_only_for_twenty_articles_or_more(tmp_path: Path) -> None:
+    kb_dir, out = write_kb(tmp_path / "kb"), tmp_path / "index"
+    assert not build(kb_dir, out).tuned
+    hours = (kb_dir / "support/support-hours.en.md").read_text()
+    for i in range(18):
+        (kb_dir / f"copy{i}.en.md").write_text(hours.replace("support-hours", f"copy{i}"))
+    assert build(kb_dir, out).tuned
+    assert (out / HEAD).exists()

@@ -25,8 +25,12 @@ def index(
     kb: Annotated[Path | None, typer.Option(help="Knowledge-base directory.")] = None,
     out: Annotated[Path | None, typer.Option(help="Index directory.")] = None,
     tune: Annotated[
-        bool, typer.Option(help="Also fit a linear head on the example questions (slower).")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--tune/--no-tune",
+            help="Fit a linear head on the entries (default: when it takes a few seconds).",
+        ),
+    ] = None,
 ) -> None:
     """Build or update the knowledge-base index (only changed files are embedded again)."""
 
@@ -38,8 +42,8 @@ def index(
         done = build_index(units, out or config.resolved_index_dir, embedder, tune=tune)
         typer.echo(
             f"indexed {done.files} files ({done.embedded_files} embedded, the rest cached): "
-            f"{done.chunks} chunks, {done.entries} entries, {embedder.name} model, "
-            f"{done.seconds:.1f}s -> {done.out}"
+            f"{done.chunks} chunks, {done.entries} entries, {embedder.name} model"
+            f"{', tuned head' if done.tuned else ''}, {done.seconds:.1f}s -> {done.out}"
         )
 
     run(work)
@@ -90,7 +94,9 @@ def evaluate(
         Path | None, typer.Option(help="Knowledge base to index when DATASET has no faq.jsonl.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON only.")] = False,
-    tune: Annotated[bool, typer.Option(help="Evaluate with a tuned head (see `index --tune`).")] = False,
+    tune: Annotated[
+        bool | None, typer.Option("--tune/--no-tune", help="As for `aftercare index`.")
+    ] = None,
 ) -> None:
     """Measure retrieval: threshold chosen on queries_val.jsonl, metrics on queries_test.jsonl."""
 
