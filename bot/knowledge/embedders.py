@@ -37,7 +37,7 @@ def normalise(vectors: Any) -> Vectors:
 
 
 class _Lazy:
-    """Loads the model once, on first encode, safely from worker threads."""
+    """Loads the model once, on first encode; one encode at a time (the engines keep state)."""
 
     name = ""
     dim = 0
@@ -45,6 +45,7 @@ class _Lazy:
     def __init__(self) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
+        self.encoding = threading.Lock()
 
     def _load(self) -> Any:
         raise NotImplementedError
@@ -80,7 +81,9 @@ class UseEmbedder(_Lazy):
     def _encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return normalise(self.model().encode(list(texts)))
+        model = self.model()
+        with self.encoding:
+            return normalise(model.encode(list(texts)))
 
 
 class E5Embedder(_Lazy):
@@ -103,7 +106,9 @@ class E5Embedder(_Lazy):
     def _encode(self, texts: Sequence[str], pick: Callable[[Any], Any]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return normalise(pick(self.model())(list(texts)))
+        model = self.model()
+        with self.encoding:
+            return normalise(pick(model)(list(texts)))
 
 
 class MiniLmEmbedder(_Lazy):
@@ -129,7 +134,10 @@ class MiniLmEmbedder(_Lazy):
         else:
             raise ConfigError(f"AFTERCARE_EMBEDDING_MODEL {self._dir} is not a directory")
         model = SentenceTransformer(path, device="cpu")
-        self.dim = int(model.get_sentence_embedding_dimension() or 384)
+        dimension = getattr(model, "get_embedding_dimension", None) or (
+            model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension() or 384)
         return model
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
@@ -138,7 +146,9 @@ class MiniLmEmbedder(_Lazy):
     def encode_passages(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model().encode(list(texts), batch_size=64, normalize_embeddings=True)
+        model = self.model()
+        with self.encoding:
+            vectors = model.encode(list(texts), batch_size=64, normalize_embeddings=True)
         return normalise(vectors)
 
 
