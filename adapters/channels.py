@@ -34,4 +34,10 @@ class ChannelAdapter(Protocol):
 def configured_channels(app: App) -> list[ChannelAdapter]:
     """The adapters whose tokens are set; each platform adds its own line here."""
     channels: list[ChannelAdapter] = []
+    if app.settings.slack_bot_token is not None and (
+        app.settings.slack_signing_secret is not None or app.settings.slack_app_token is not None
+    ):
+        from adapters.slack.adapter import SlackAdapter
+
+        channels.append(SlackAdapter(app))
     return channels

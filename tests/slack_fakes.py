@@ -1,0 +1,95 @@
+"""A loopback fake of the Slack Web API and Slack-style request signing for the Slack tests."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+SECRET = "test-signing-secret"
+BOT_USER = "UBOT"
+TEAM = "T0ACME"
+
+
+class FakeSlackApi:
+    """Records every Web API call as (method, arguments) and answers {"ok": true, ...}."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._ts = itertools.count(1)
+
+    def asgi(self) -> Starlette:
+        async def api(request: Request) -> JSONResponse:
+            method = request.path_params["method"]
+            raw = (await request.body()).decode()
+            if request.headers.get("content-type", "").startswith("application/json"):
+                args: dict[str, Any] = json.loads(raw or "{}")
+            else:
+                args = dict(parse_qsl(raw))
+            self.calls.append((method, args))
+            if method == "auth.test":
+                return JSONResponse(
+                    {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": TEAM}
+                )
+            ts = f"1700000000.{next(self._ts):06d}"
+            return JSONResponse({"ok": True, "channel": args.get("channel"), "ts": ts})
+
+        return Starlette(routes=[Route("/api/{method}", api, methods=["POST"])])
+
+    def posts(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
+        return [args for name, args in self.calls if name == method]
+
+    async def wait_for(self, method: str, count: int) -> list[dict[str, Any]]:
+        """Poll until `count` calls of `method` arrived (Bolt answers after it has acked)."""
+        for _ in range(250):
+            if len(self.posts(method)) >= count:
+                break
+            await asyncio.sleep(0.02)
+        return self.posts(method)
+
+
+def signed(body: str, *, secret: str = SECRET, ts: int | None = None) -> dict[str, str]:
+    """Headers exactly as Slack signs a request: v0:{ts}:{body}, HMAC-SHA256."""
+    stamp = str(int(time.time()) if ts is None else ts)
+    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+def event_body(event: dict[str, Any], event_id: str = "Ev001") -> str:
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": TEAM,
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1700000000,
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+            "event": event,
+        }
+    )
+
+
+def dm(
+    text: str, *, user: str = "UALICE", ts: str = "1700000001.000100", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "channel": "D1",
+        "channel_type": "im",
+        "user": user,
+        "team": TEAM,
+        "text": text,
+        "ts": ts,
+        **extra,
+    }
