@@ -191,3 +191,26 @@ async def test_staff_thread_per_key(slack: Running) -> None:
         e["text"]["text"] for b in first["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
     assert labels == ["Acknowledge", "Assign to me", "Resolve"]
+
+
+async def test_slash_command_runs_core_command(slack: Running) -> None:
+    form = {
+        "command": "/aftercare",
+        "text": "mytickets",
+        "team_id": TEAM,
+        "channel_id": "D1",
+        "user_id": "UALICE",
+        "user_name": "alice",
+        "trigger_id": "trig1",
+        "response_url": "http://127.0.0.1:9/unused",
+    }
+    body = urlencode(form)
+    response = await slack.http.post(
+        "/slack/events",
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)},
+    )
+    assert response.status_code == 200
+    [post] = await slack.api.wait_for("chat.postMessage", 1)
+    assert post["channel"] == "D1"
+    assert "ticket" in post["text"].lower()
