@@ -214,3 +214,44 @@ async def test_slash_command_runs_core_command(slack: Running) -> None:
     [post] = await slack.api.wait_for("chat.postMessage", 1)
     assert post["channel"] == "D1"
     assert "ticket" in post["text"].lower()
+
+
+async def test_staff_acknowledge_button_calls_ticket_service(slack: Running) -> None:
+    from sqlalchemy import select
+
+    from bot.storage.models import Project
+
+    async with slack.app.db.session() as session:
+        project_id = await session.scalar(select(Project.id))
+    assert project_id is not None
+    ticket = await slack.app.tickets.open(
+        project_id=project_id, title="Export broken", description="x", severity="P2"
+    )
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM},
+        "user": {"id": "USTAFF", "username": "sam", "team_id": TEAM},
+        "container": {"type": "message", "channel_id": "CSTAFF", "message_ts": "9.1"},
+        "channel": {"id": "CSTAFF"},
+        "message": {"ts": "9.1", "text": "ticket", "blocks": []},
+        "actions": [
+            {
+                "action_id": "aftercare_0",
+                "block_id": "aftercare_buttons",
+                "value": f"staff:ack:{ticket.ref}",
+                "text": {"type": "plain_text", "text": "Acknowledge"},
+                "type": "button",
+                "action_ts": "9.2",
+            }
+        ],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    response = await slack.http.post(
+        "/slack/events",
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)},
+    )
+    assert response.status_code == 200
+    posts = await slack.api.wait_for("chat.postMessage", 1)
+    assert any(f"{ticket.ref}: acknowledged by sam" in p["text"] for p in posts)
+    assert (await slack.app.tickets.get(ticket.ref)).status == "acknowledged"
