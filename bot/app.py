@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import SystemClock
 from bot.commands import help_command, not_configured
@@ -12,6 +13,8 @@ from bot.engine import Engine, Routes
 from bot.faq import Faq
 from bot.outbox import SqlOutbox
 from bot.protocols import Clock, KnowledgeBase
+from bot.quiet import WakingHours
+from bot.scheduler import Job, Scheduler
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.migrate import ensure_current
@@ -33,6 +36,8 @@ class App:
     kb: KnowledgeBase | None
     engine: Engine
     tickets: TicketService
+    scheduler: Scheduler
+    waking: WakingHours
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -72,4 +77,27 @@ async def build_app(
     tickets = TicketService(db, clock, outbox, policies, settings.slack_staff_channel)
     routes = build_routes(Faq(), TicketChat(tickets, db))
     engine = Engine(store, clock, routes, kb=kb, outbox=outbox)
-    return App(settings, db, clock, store, outbox, Directory(db, clock), kb, engine, tickets)
+    scheduler = Scheduler(
+        db,
+        clock,
+        max_attempts=settings.job_max_attempts,
+        lease=timedelta(seconds=settings.job_lease_seconds),
+    )
+
+    async def check_sla(_job: Job) -> None:
+        await tickets.check_sla()
+
+    scheduler.every("sla.check", timedelta(seconds=settings.sla_check_seconds), check_sla)
+    return App(
+        settings,
+        db,
+        clock,
+        store,
+        outbox,
+        Directory(db, clock),
+        kb,
+        engine,
+        tickets,
+        scheduler,
+        WakingHours.parse(settings.waking_hours),
+    )

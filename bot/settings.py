@@ -44,6 +44,20 @@ class Settings(BaseSettings):
         None, description="YAML file of SLA tiers, targets and calendars (default: packaged)."
     )
 
+    waking_hours: str = Field(
+        "09:00-20:00",
+        description="Contacts' local hours for non-urgent messages (quiet hours outside).",
+    )
+    job_max_attempts: int = Field(
+        5, ge=1, description="Scheduler attempts before a job is dead-lettered."
+    )
+    job_lease_seconds: int = Field(
+        300, ge=5, description="How long a worker holds a claimed job before others may retry it."
+    )
+    sla_check_seconds: int = Field(
+        60, ge=5, description="How often the scheduler checks SLA warnings and breaches."
+    )
+
     slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr | None = Field(
         None, description="Slack app-level token (xapp-...); enables Socket Mode in `run`."

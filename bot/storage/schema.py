@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage import models, models_slack, models_tickets  # noqa: F401
+from bot.storage import models, models_jobs, models_slack, models_tickets  # noqa: F401
 from bot.storage.models import Base
 
 metadata = Base.metadata
