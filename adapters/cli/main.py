@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from adapters.cli.admin import client_app, contact_app, project_app
+from adapters.cli.jobs import jobs_app, worker
 from adapters.cli.kb import ask, evaluate, index
 from adapters.cli.runtime import opened_app, run, settings
 from adapters.cli.serve import run_embedded, serve
@@ -31,6 +32,8 @@ app.add_typer(project_app, name="project")
 app.add_typer(contact_app, name="contact")
 app.add_typer(ticket_app, name="ticket")
 app.add_typer(report_app, name="report")
+app.add_typer(jobs_app, name="jobs")
+app.command("worker")(worker)
 app.command("serve")(serve)
 app.command("run")(run_embedded)
 app.command("index")(index)

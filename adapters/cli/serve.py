@@ -14,6 +14,7 @@ from adapters.cli.runtime import opened_app, run, settings
 from adapters.http.server import build_asgi
 from bot.errors import ConfigError
 from bot.outbox import pump
+from bot.scheduler import work as run_jobs
 
 
 def serve(
@@ -32,7 +33,8 @@ def serve(
 
 
 def run_embedded() -> None:
-    """Run every configured channel in this process: Slack Socket Mode, Telegram polling."""
+    """Run every configured channel in this process: Slack Socket Mode, Telegram polling,
+    the scheduler and the outbox."""
 
     async def work() -> None:
         async with opened_app(settings()) as app:
@@ -50,7 +52,10 @@ def run_embedded() -> None:
             for channel in channels:
                 await channel.start(embedded=True)
             try:
-                await pump(app.outbox, {c.name: c.sender for c in channels}, stop)
+                await asyncio.gather(
+                    pump(app.outbox, {c.name: c.sender for c in channels}, stop),
+                    run_jobs(app.scheduler, stop),
+                )
             finally:
                 for channel in channels:
                     await channel.stop()

@@ -67,6 +67,8 @@ class ConsoleSession:
             received_at=datetime.now(UTC),
         )
         replies = await self._app.engine.handle(message)
+        # The console is a single process: due jobs (follow-ups, surveys) run between turns.
+        await self._app.scheduler.run_due()
         await self._app.outbox.deliver(
             {Channel.CONSOLE: self}, limit=100, chat_id=self.address.chat_id
         )

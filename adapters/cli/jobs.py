@@ -1,0 +1,109 @@
+"""`aftercare worker` (the scheduler and outbox loop) and `aftercare jobs list|retry`."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Annotated
+
+import typer
+
+from adapters.channels import configured_channels
+from adapters.cli.runtime import opened_app, run, settings
+from bot.errors import InvalidInputError
+from bot.outbox import pump
+from bot.scheduler import JobState, work
+
+jobs_app = typer.Typer(
+    help="Scheduled jobs: inspect the queue, retry dead letters.", no_args_is_help=True
+)
+
+
+def worker(
+    interval: Annotated[float, typer.Option(help="Seconds to wait when nothing is due.")] = 1.0,
+    batch: Annotated[int, typer.Option(help="Jobs claimed per round.", min=1, max=1000)] = 50,
+) -> None:
+    """Run due jobs and deliver the outbox until stopped (run as many as you like)."""
+
+    async def main() -> None:
+        async with opened_app(settings()) as app:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            channels = configured_channels(app)
+            for channel in channels:
+                await channel.start(embedded=False)
+            typer.echo(
+                f"worker {app.scheduler.worker_id} running: {', '.join(app.scheduler.kinds)}"
+            )
+            try:
+                tasks = [work(app.scheduler, stop, interval, batch)]
+                if channels:
+                    tasks.append(pump(app.outbox, {c.name: c.sender for c in channels}, stop))
+                await asyncio.gather(*tasks)
+            finally:
+                for channel in channels:
+                    await channel.stop()
+
+    run(main)
+
+
+@jobs_app.command("list")
+def jobs_list(
+    failed: Annotated[bool, typer.Option("--failed", help="Only dead-lettered jobs.")] = False,
+    state: Annotated[
+        str | None, typer.Option(help="pending, running, done, failed, cancelled.")
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="Only jobs of this kind.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
+) -> None:
+    """List jobs, soonest first."""
+
+    async def main() -> None:
+        wanted = JobState.FAILED if failed else _state(state)
+        async with opened_app(settings()) as app:
+            jobs = await app.scheduler.jobs(state=wanted, kind=kind, limit=limit)
+        if not jobs:
+            typer.echo("no jobs")
+        for job in jobs:
+            line = (
+                f"{job.id}\t{job.state}\t{job.due_at:%Y-%m-%d %H:%M}Z\t{job.kind}\t"
+                f"{job.key or '-'}\tattempts={job.attempts}"
+            )
+            if job.last_error:
+                line += f"\t{job.last_error}"
+            typer.echo(line)
+
+    run(main)
+
+
+@jobs_app.command("retry")
+def jobs_retry(
+    job_id: Annotated[int | None, typer.Argument(help="The failed job to run again.")] = None,
+    all_failed: Annotated[bool, typer.Option("--all-failed", help="Every failed job.")] = False,
+) -> None:
+    """Put dead-lettered jobs back in the queue, due now."""
+
+    async def main() -> None:
+        if (job_id is None) == (not all_failed):
+            raise InvalidInputError("give a job id or --all-failed (not both)")
+        async with opened_app(settings()) as app:
+            if job_id is not None:
+                job = await app.scheduler.retry(job_id)
+                typer.echo(f"job {job.id} ({job.kind}) queued again")
+            else:
+                count = await app.scheduler.retry_failed()
+                typer.echo(f"{count} failed job(s) queued again")
+
+    run(main)
+
+
+def _state(value: str | None) -> JobState | None:
+    if value is None:
+        return None
+    try:
+        return JobState(value)
+    except ValueError:
+        names = ", ".join(s.value for s in JobState)
+        raise InvalidInputError(f"unknown state {value!r}; use one of {names}") from None
