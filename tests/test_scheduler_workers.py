@@ -110,5 +110,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(pg_url: str) -> None:
     assert survivor.wait(timeout=180) == 0
     total, distinct, states = asyncio.run(_tally(pg_url))
     assert distinct == 1000  # every job ran
-    assert total == 1000  # the killed worker's 30 finished runs were not repeated
+    # Only handlers in flight when it was killed (at most the worker's concurrency, 4) can run
+    # twice: their effect was written but not yet marked done. Outbox keys absorb those.
+    assert total - distinct <= 4
     assert states == {"done": 1000}
