@@ -11,6 +11,7 @@ from bot.conversations import SqlStore
 from bot.directory import Directory
 from bot.engine import Engine, Routes
 from bot.faq import Faq
+from bot.invites import InviteChat, InviteService
 from bot.outbox import SqlOutbox
 from bot.protocols import Clock, KnowledgeBase
 from bot.quiet import WakingHours
@@ -38,15 +39,16 @@ class App:
     tickets: TicketService
     scheduler: Scheduler
     waking: WakingHours
+    invites: InviteService
 
     async def close(self) -> None:
         await self.db.dispose()
 
 
-def build_routes(faq: Faq, tickets: TicketChat) -> Routes:
+def build_routes(faq: Faq, tickets: TicketChat, invites: InviteChat) -> Routes:
     routes = Routes()
     routes.commands["help"] = help_command
-    routes.commands["start"] = help_command
+    routes.commands["start"] = invites.start
     routes.commands["human"] = not_configured("talking to a person", "转人工")
     routes.buttons["kb"] = faq.choose
     routes.buttons["human"] = routes.commands["human"]
@@ -75,7 +77,8 @@ async def build_app(
     store = SqlStore(db, clock)
     outbox = SqlOutbox(db, clock)
     tickets = TicketService(db, clock, outbox, policies, settings.slack_staff_channel)
-    routes = build_routes(Faq(), TicketChat(tickets, db))
+    invites = InviteService(db, clock)
+    routes = build_routes(Faq(), TicketChat(tickets, db), InviteChat(invites))
     engine = Engine(store, clock, routes, kb=kb, outbox=outbox)
     scheduler = Scheduler(
         db,
@@ -100,4 +103,5 @@ async def build_app(
         tickets,
         scheduler,
         WakingHours.parse(settings.waking_hours),
+        invites,
     )

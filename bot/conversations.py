@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.directory import chat_identity
 from bot.i18n import Lang, detect_lang
 from bot.messages import IncomingMessage, Reply, reply_to_json
 from bot.protocols import Clock, Turn
@@ -33,9 +34,7 @@ class SqlStore:
             return None
 
     async def _begin(self, session: AsyncSession, message: IncomingMessage) -> Turn | None:
-        contact = await find_contact(
-            session, message.channel, message.workspace_id, message.sender_id
-        )
+        contact = await _sender_contact(session, message)
         conversation = await _conversation_for(session, message, self._clock)
         if contact is not None:
             conversation.client_id = contact.client_id
@@ -124,6 +123,20 @@ async def find_contact(
             ChannelIdentity.user_id == user_id,
         )
     )
+
+
+async def _sender_contact(session: AsyncSession, message: IncomingMessage) -> Contact | None:
+    """The sender's contact; in a group chat only the group's own client counts, so nobody
+    sees another client's data there (a member of that client speaks as themselves)."""
+    contact = await find_contact(session, message.channel, message.workspace_id, message.sender_id)
+    if not message.group:
+        return contact
+    group = await find_contact(
+        session, message.channel, message.workspace_id, chat_identity(message.chat_id)
+    )
+    if group is not None and contact is not None and contact.client_id == group.client_id:
+        return contact
+    return group
 
 
 async def _conversation_for(

@@ -17,6 +17,7 @@ from bot.storage.models import ChannelIdentity, Client, Contact, Project
 
 SLA_TIERS = ("gold", "silver", "bronze")
 CHANNELS = ("console", "slack", "telegram", "http")
+CHAT_PREFIX = "chat:"
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 _HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
@@ -244,6 +245,18 @@ async def contact_by_handle(session: AsyncSession, handle: str) -> Contact:
     if len(found) > 1:
         raise InvalidInputError(f"several clients have a contact {bare!r}: write CLIENT/{bare}")
     return found[0]
+
+
+def chat_identity(chat_id: str) -> str:
+    """The user id under which a whole group chat is linked to a client (`/start CODE` there)."""
+    return f"{CHAT_PREFIX}{chat_id}"
+
+
+async def contact_of_client(session: AsyncSession, client: Client, handle: str) -> Contact:
+    contact = await _contact(session, client.id, handle.strip().lower())
+    if contact is None:
+        raise NotFoundError(f"{client.name} has no contact {handle!r}; see `aftercare contact list`")
+    return contact
 
 
 async def _contact(session: AsyncSession, client_id: int, handle: str) -> Contact | None:

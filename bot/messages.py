@@ -20,7 +20,9 @@ class IncomingMessage:
     """One inbound event from a channel, already translated by its adapter.
 
     `platform_message_id` is the channel's own id for the event (Slack event id, Telegram
-    update id); the core handles each one once. `button_payload` is set for clicks.
+    update id); the core handles each one once. `button_payload` is set for clicks. `group` is
+    set for a chat several people share (a Telegram group): there the chat's own link to a
+    client decides whose data the bot may show.
     """
 
     channel: str
@@ -33,6 +35,7 @@ class IncomingMessage:
     thread_id: str = ""
     button_payload: str | None = None
     platform_message_id: str | None = None
+    group: bool = False
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,29 @@ def contact_link(
     run(work)
 
 
+@contact_app.command("invite")
+def contact_invite(
+    client: Annotated[str, typer.Option(help="Client code or name.")],
+    contact: Annotated[
+        str | None, typer.Option(help="Link to this contact (default: a new contact per account).")
+    ] = None,
+    days: Annotated[int, typer.Option(help="Days until the code expires.")] = 7,
+) -> None:
+    """Create a one-time invite code; `/start CODE` in Telegram links the account or group."""
+
+    async def work() -> None:
+        async with opened_app(settings()) as app:
+            invite = await app.invites.create(client, contact, days)
+            who = f"contact {invite.contact} of " if invite.contact else ""
+            until = f"{invite.expires_at:%Y-%m-%d %H:%M} UTC"
+            typer.echo(f"invite for {who}{invite.client}, valid until {until}")
+            typer.echo(f"code: {invite.code}")
+            typer.echo(f"in Telegram: /start {invite.code}")
+            typer.echo("it works once and is shown only now; keep it out of shared channels")
+
+    run(work)
+
+
 @contact_app.command("list")
 def contact_list(
     client: Annotated[str | None, typer.Option(help="Only this client.")] = None,

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bot.storage import models, models_jobs, models_slack, models_tickets  # noqa: F401
+from bot.storage import (  # noqa: F401
+    models,
+    models_invites,
+    models_jobs,
+    models_slack,
+    models_telegram,
+    models_tickets,
+)
 from bot.storage.models import Base
 
 metadata = Base.metadata
