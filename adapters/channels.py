@@ -40,4 +40,8 @@ def configured_channels(app: App) -> list[ChannelAdapter]:
         from adapters.slack.adapter import SlackAdapter
 
         channels.append(SlackAdapter(app))
+    if app.settings.telegram_token is not None:
+        from adapters.telegram.adapter import TelegramAdapter
+
+        channels.append(TelegramAdapter(app))
     return channels

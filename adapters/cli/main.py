@@ -13,6 +13,7 @@ from adapters.cli.jobs import jobs_app, worker
 from adapters.cli.kb import ask, evaluate, index
 from adapters.cli.runtime import opened_app, run, settings
 from adapters.cli.serve import run_embedded, serve
+from adapters.cli.telegram import telegram_app
 from adapters.cli.tickets import report_app, ticket_app
 from adapters.console.chat import ConsoleSession, render
 from bot import demo
@@ -33,6 +34,7 @@ app.add_typer(contact_app, name="contact")
 app.add_typer(ticket_app, name="ticket")
 app.add_typer(report_app, name="report")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(telegram_app, name="telegram")
 app.command("worker")(worker)
 app.command("serve")(serve)
 app.command("run")(run_embedded)

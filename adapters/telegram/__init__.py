@@ -1,0 +1,1 @@
+"""The Telegram channel: PTB Application (long polling or webhook), HTML replies, inline keyboards."""
