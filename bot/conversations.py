@@ -34,11 +34,11 @@ class SqlStore:
             return None
 
     async def _begin(self, session: AsyncSession, message: IncomingMessage) -> Turn | None:
-        contact = await _sender_contact(session, message)
+        contact, owner = await _sender_contact(session, message)
         conversation = await _conversation_for(session, message, self._clock)
-        if contact is not None:
-            conversation.client_id = contact.client_id
-            conversation.contact_id = contact.id
+        if owner is not None:
+            conversation.client_id = owner.client_id
+            conversation.contact_id = owner.id
         conversation.updated_at = self._clock.now()
         row = await _existing(session, message)
         if row is not None:
@@ -125,18 +125,24 @@ async def find_contact(
     )
 
 
-async def _sender_contact(session: AsyncSession, message: IncomingMessage) -> Contact | None:
-    """The sender's contact; in a group chat only the group's own client counts, so nobody
-    sees another client's data there (a member of that client speaks as themselves)."""
+async def _sender_contact(
+    session: AsyncSession, message: IncomingMessage
+) -> tuple[Contact | None, Contact | None]:
+    """The sender's contact, and the contact that owns the conversation.
+
+    In a group chat only the group's own link counts, so nobody sees another client's data
+    there (a member of that client still speaks as themselves), and the conversation belongs
+    to the group's contact: a group is never mistaken for someone's private chat.
+    """
     contact = await find_contact(session, message.channel, message.workspace_id, message.sender_id)
     if not message.group:
-        return contact
+        return contact, contact
     group = await find_contact(
         session, message.channel, message.workspace_id, chat_identity(message.chat_id)
     )
     if group is not None and contact is not None and contact.client_id == group.client_id:
-        return contact
-    return group
+        return contact, group
+    return group, group
 
 
 async def _conversation_for(

@@ -20,7 +20,7 @@ from bot.clock import FakeClock
 from bot.errors import ConfigError
 from bot.messages import Address, Button, Reply
 from bot.protocols import Tier
-from bot.storage.models import Message
+from bot.storage.models import Conversation, Message
 from bot.storage.models_telegram import TelegramCallback
 from tests.fakes import FakeKnowledgeBase, hit
 from tests.telegram_fakes import (
@@ -266,6 +266,15 @@ async def test_group_linked_by_invite_shows_only_its_clients_data(telegram: Runn
     linked = [r for r in rows if r.text.endswith("/mytickets")]
     contacts = {r.contact_id for r in linked}
     assert None not in contacts and len(contacts) == 1  # the group's contact, for both
+    # The group's conversation belongs to the group (never to a member's private chat), and
+    # a push addressed to the group's identity reaches the group.
+    async with telegram.app.db.session() as session:
+        owner = await session.scalar(
+            select(Conversation.contact_id).where(Conversation.chat_id == str(GROUP_ID))
+        )
+    assert owner in contacts
+    await telegram.adapter.sender.send(Address("telegram", "", f"chat:{GROUP_ID}"), Reply("hi"))
+    assert telegram.api.sent()[-1]["chat_id"] == GROUP_ID
 
 
 async def test_webhook_mode_needs_the_secret(app: App) -> None:

@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 
 from adapters.telegram.callbacks import CallbackStore
 from adapters.telegram.markup import render
+from bot.directory import CHAT_PREFIX
 from bot.messages import Address, Reply
 
 
@@ -23,7 +24,9 @@ class TelegramSender:
 
     async def send(self, address: Address, reply: Reply) -> str | None:
         thread = reply.thread_id or address.thread_id
-        return await self.post(address.chat_id, reply, thread_id=thread)
+        # A group is linked as the identity "chat:<id>"; addressed through it, it is that chat.
+        chat = address.chat_id.removeprefix(CHAT_PREFIX)
+        return await self.post(chat, reply, thread_id=thread)
 
     async def post(
         self, chat_id: str, reply: Reply, *, thread_id: str = "", reply_to: int | None = None
