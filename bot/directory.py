@@ -201,6 +201,26 @@ class Directory:
             session.add(identity)
         return identity
 
+    async def move_chat(
+        self, channel: str, workspace_id: str, old_chat: str, new_chat: str
+    ) -> bool:
+        """A linked group chat got a new id (a Telegram group upgraded to a supergroup): keep
+        its link. False when there was nothing to move (not linked, or moved already)."""
+        async with self._db.session() as session:
+            found = await session.scalars(
+                select(ChannelIdentity).where(
+                    ChannelIdentity.channel == channel,
+                    ChannelIdentity.workspace_id == workspace_id,
+                    ChannelIdentity.user_id.in_([chat_identity(old_chat), chat_identity(new_chat)]),
+                )
+            )
+            by_user = {identity.user_id: identity for identity in found}
+            old = by_user.get(chat_identity(old_chat))
+            if old is None or chat_identity(new_chat) in by_user:
+                return False
+            old.user_id = chat_identity(new_chat)
+        return True
+
     async def list_contacts(self, client_ref: str | None = None) -> list[ContactView]:
         async with self._db.session() as session:
             query = select(Contact, Client).join(Client).order_by(Client.name, Contact.handle)
@@ -255,7 +275,9 @@ def chat_identity(chat_id: str) -> str:
 async def contact_of_client(session: AsyncSession, client: Client, handle: str) -> Contact:
     contact = await _contact(session, client.id, handle.strip().lower())
     if contact is None:
-        raise NotFoundError(f"{client.name} has no contact {handle!r}; see `aftercare contact list`")
+        raise NotFoundError(
+            f"{client.name} has no contact {handle!r}; see `aftercare contact list`"
+        )
     return contact
 
 

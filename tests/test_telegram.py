@@ -320,6 +320,9 @@ async def test_processing_directly_with_feed(seeded: App) -> None:
     finally:
         await adapter.stop()
     assert len(api.sent()) == 1
+    menus = api.sent("setMyCommands")
+    assert [m.get("language_code") for m in menus] == [None, "zh"]
+    assert [c["command"] for c in menus[0]["commands"]][:3] == ["help", "ticket", "mytickets"]
 
 
 async def test_reply_that_cannot_be_sent_goes_to_the_outbox(telegram: Running) -> None:
@@ -329,3 +332,47 @@ async def test_reply_that_cannot_be_sent_goes_to_the_outbox(telegram: Running) -
     assert await telegram.app.outbox.deliver({"telegram": telegram.adapter.sender}) == 1
     [sent] = telegram.api.sent()
     assert "/mytickets" in sent["text"]
+
+
+async def test_linked_group_keeps_its_link_when_upgraded_to_a_supergroup(
+    telegram: Running,
+) -> None:
+    old_chat = {"id": -4001, "type": "group", "title": "Acme support"}
+    invite = await telegram.app.invites.create("ACME")
+    start = group_text(f"/start@{BOT['username']} {invite.code}", user=BOB)
+    start["message"]["chat"] = old_chat
+    assert await telegram.post(start) == 200
+    moved = group_text("", user=BOB)
+    moved["message"] = {k: v for k, v in moved["message"].items() if k != "text"}
+    moved["message"].update(chat=old_chat, migrate_to_chat_id=GROUP_ID)
+    assert await telegram.post(moved) == 200
+    assert await telegram.post(group_text(f"@{BOT['username']} /mytickets", user=BOB)) == 200
+    assert "don't know which client" not in telegram.api.sent()[-1]["text"]
+    assert telegram.api.sent()[-1]["chat_id"] == GROUP_ID
+
+
+async def test_tokens_and_secret_never_reach_the_log(
+    telegram: Running, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    from bot.logs import configure_logging
+    from tests.telegram_fakes import TOKEN
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    configure_logging("DEBUG", False, (TOKEN, SECRET))
+    httpx_logger = logging.getLogger("httpx")
+    httpx_level = httpx_logger.level
+    httpx_logger.setLevel(logging.DEBUG)  # as verbose as anyone could make it
+    try:
+        telegram.api.fail("sendMessage", times=3)
+        assert await telegram.post(private_text("/help")) == 200
+        await telegram.app.outbox.deliver({"telegram": telegram.adapter.sender})
+    finally:
+        root.handlers, root.level = saved[0], saved[1]
+        httpx_logger.setLevel(httpx_level)
+    err = capsys.readouterr().err
+    assert "connection failed, retrying" in err  # the run did log
+    assert TOKEN.split(":")[1] not in err and SECRET not in err
+    assert "[redacted]" in err  # httpx did log the request URLs, without the token

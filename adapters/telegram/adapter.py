@@ -39,6 +39,25 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 _SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 ALLOWED_UPDATES = ("message", "callback_query")
+# The command menu Telegram shows next to the text box, per language (the core's commands).
+COMMANDS = {
+    "en": (
+        ("help", "What I can do"),
+        ("ticket", "Report a problem or request"),
+        ("mytickets", "Your organisation's open tickets"),
+        ("status", "Check a ticket: /status ACME-42"),
+        ("human", "Talk to a person"),
+        ("ask", "Ask a question (in groups)"),
+    ),
+    "zh": (
+        ("help", "查看可用命令"),
+        ("ticket", "报告问题或提交请求"),
+        ("mytickets", "本单位未关闭的工单"),
+        ("status", "查询工单：/status ACME-42"),
+        ("human", "转人工"),
+        ("ask", "提问（群组中使用）"),
+    ),
+}
 AnyContext = ContextTypes.DEFAULT_TYPE
 
 
@@ -105,6 +124,7 @@ class TelegramAdapter:
             )
         await self.application.initialize()  # getMe: the bot's id and @username
         await self.application.start()
+        await self._set_commands()
         if embedded and self.application.updater is not None:
             # start_polling deletes a webhook first; Telegram allows one or the other.
             await self.application.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
@@ -117,6 +137,14 @@ class TelegramAdapter:
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+
+    async def _set_commands(self) -> None:
+        bot = self.application.bot
+        try:
+            await bot.set_my_commands(COMMANDS["en"])
+            await bot.set_my_commands(COMMANDS["zh"], language_code="zh")
+        except TelegramError as exc:  # a menu is a nicety; never a reason not to start
+            log.warning("telegram: command menu not set", extra={"error": str(exc)})
 
     async def set_webhook(self, url: str) -> None:
         """Point Telegram at `url` with the secret it must send back on every request."""
@@ -153,9 +181,22 @@ class TelegramAdapter:
         message = update.message
         if message is None:
             return
+        if message.migrate_to_chat_id or message.migrate_from_chat_id:
+            await self._moved(message)
+            return
         incoming = translate.from_message(message, self.bot_identity, self._app.clock.now())
         if incoming is not None:
             await self._answer(incoming, reply_to=message.message_id if incoming.group else None)
+
+    async def _moved(self, message: Message) -> None:
+        """A group upgraded to a supergroup changes its id; its link to a client follows it.
+        Telegram tells both chats, so the second notice finds nothing left to move."""
+        if message.migrate_to_chat_id:
+            old, new = message.chat.id, message.migrate_to_chat_id
+        else:
+            old, new = message.migrate_from_chat_id or 0, message.chat.id
+        if await self._app.directory.move_chat(Channel.TELEGRAM, "", str(old), str(new)):
+            log.info("telegram: linked group moved to its supergroup id")
 
     async def _on_callback(self, update: Update, _context: AnyContext) -> None:
         query = update.callback_query

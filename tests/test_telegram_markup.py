@@ -1,0 +1,88 @@
+"""Telegram rendering and translation without a network: escaping, splitting, addressing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import Message
+
+from adapters.telegram.markup import LIMIT, chosen, escape, length, render, split
+from adapters.telegram.translate import BotIdentity, from_message
+from bot.messages import Citation, Reply
+from tests.telegram_fakes import BOT, group_text, private_text
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ME = BotIdentity(int(BOT["id"]), str(BOT["username"]))
+
+
+def _message(update: dict[str, object]) -> Message:
+    message = Message.de_json(update["message"], None)  # type: ignore[arg-type]
+    assert message is not None
+    return message
+
+
+def test_user_text_cannot_add_markup() -> None:
+    assert (
+        escape("<b>bold</b> & <a href='x'>") == "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;a href='x'&gt;"
+    )
+
+
+def test_citation_link_is_escaped_and_plain_sources_are_not_links() -> None:
+    reply = Reply(
+        "Answer",
+        citations=(
+            Citation("Docs", "Install", 'https://x.example/a?b=1&c="2"'),
+            Citation("Local", "", "knowledge/a.en.md"),
+        ),
+    )
+    [html] = render(reply)
+    assert '<a href="https://x.example/a?b=1&amp;c=&quot;2&quot;">Docs › Install</a>' in html
+    assert "Local</i>" in html and "knowledge/a.en.md" not in html
+
+
+def test_split_counts_utf16_like_telegram() -> None:
+    text = "😀" * 3000  # 6000 UTF-16 code units, no spaces: cut anywhere
+    pieces = split(text)
+    assert [length(p) for p in pieces] == [4096, 1904]
+    assert "".join(pieces) == text
+
+
+def test_split_prefers_line_breaks_then_spaces() -> None:
+    text = ("word " * 500 + "\n") * 3
+    pieces = split(text)
+    assert all(length(p) <= LIMIT for p in pieces)
+    assert all(p.endswith("word") for p in pieces)
+    assert " ".join(pieces).split() == text.split()
+
+
+def test_chosen_note_only_when_it_fits() -> None:
+    assert (
+        chosen("Pick &lt;one&gt;", 10, "A<B", "Alice")
+        == "Pick &lt;one&gt;\n\n<i>✓ Alice chose A&lt;B</i>"
+    )
+    assert chosen("x", LIMIT - 5, "Yes", "Alice") is None
+
+
+def test_private_text_and_ask_command() -> None:
+    message = from_message(_message(private_text("/ask how do I restore a backup?")), ME, NOW)
+    assert message is not None and not message.group
+    assert message.text == "how do I restore a backup?"
+    assert message.platform_message_id.startswith("message:1001:")  # type: ignore[union-attr]
+
+
+def test_group_addressing() -> None:
+    def seen(text: str) -> str | None:
+        message = from_message(_message(group_text(text)), ME, NOW)
+        return message.text if message is not None else None
+
+    assert seen("just chatting") is None
+    assert seen("/help@some_other_bot") is None
+    assert seen("/status@AfterCare_Test_Bot ACME-4") == "/status@AfterCare_Test_Bot ACME-4"
+    assert seen(f"hey @{BOT['username']} when is support open?") == "hey when is support open?"
+
+
+def test_forum_topic_is_its_own_thread() -> None:
+    update = group_text(f"@{BOT['username']} hi")
+    update["message"].update(is_topic_message=True, message_thread_id=42)  # type: ignore[attr-defined]
+    message = from_message(_message(update), ME, NOW)
+    assert message is not None and message.thread_id == "42" and message.group
