@@ -11,6 +11,7 @@ from bot.conversations import SqlStore
 from bot.directory import Directory
 from bot.engine import Engine, Routes
 from bot.faq import Faq
+from bot.followups import FollowUps, Policy, parse_days
 from bot.invites import InviteChat, InviteService
 from bot.outbox import SqlOutbox
 from bot.protocols import Clock, KnowledgeBase
@@ -40,6 +41,7 @@ class App:
     scheduler: Scheduler
     waking: WakingHours
     invites: InviteService
+    followups: FollowUps
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -87,21 +89,45 @@ async def build_app(
         lease=timedelta(seconds=settings.job_lease_seconds),
     )
 
+    waking = WakingHours.parse(settings.waking_hours)
+    directory = Directory(db, clock)
+    followups = FollowUps(
+        db,
+        clock,
+        scheduler,
+        outbox,
+        waking,
+        Policy(
+            parse_days(settings.followup_checkin_days, "AFTERCARE_FOLLOWUP_CHECKIN_DAYS"),
+            parse_days(settings.warranty_notice_days, "AFTERCARE_WARRANTY_NOTICE_DAYS"),
+        ),
+    )
+    directory.project_changed.append(followups.reschedule)
+    routes.buttons["followup"] = followups.button
+
     async def check_sla(_job: Job) -> None:
         await tickets.check_sla()
 
+    async def sweep_waiting(_job: Job) -> None:
+        await tickets.sweep_waiting(
+            timedelta(days=settings.waiting_reminder_days),
+            timedelta(days=settings.waiting_autoclose_days),
+        )
+
     scheduler.every("sla.check", timedelta(seconds=settings.sla_check_seconds), check_sla)
+    scheduler.every("tickets.waiting", timedelta(minutes=15), sweep_waiting)
     return App(
-        settings,
-        db,
-        clock,
-        store,
-        outbox,
-        Directory(db, clock),
-        kb,
-        engine,
-        tickets,
-        scheduler,
-        WakingHours.parse(settings.waking_hours),
-        invites,
+        settings=settings,
+        db=db,
+        clock=clock,
+        store=store,
+        outbox=outbox,
+        directory=directory,
+        kb=kb,
+        engine=engine,
+        tickets=tickets,
+        scheduler=scheduler,
+        waking=waking,
+        invites=invites,
+        followups=followups,
     )

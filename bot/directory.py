@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,12 +60,25 @@ def check_timezone(name: str) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class ProjectChange:
+    """Fields to change on a project; None leaves a field as it is."""
+
+    delivered_on: date | None = None
+    accepted_on: date | None = None
+    warranty_until: date | None = None
+    sla_tier: str | None = None
+    timezone: str | None = None
+
+
 class Directory:
     """Admin operations; each is one transaction that fully happens or not at all."""
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
+        # Called with a project id after it is added or its dates change (follow-ups listen).
+        self.project_changed: list[Callable[[int], Awaitable[object]]] = []
 
     async def add_client(self, name: str, code: str | None = None) -> Client:
         name = name.strip()
@@ -123,7 +137,44 @@ class Directory:
                 created_at=self._clock.now(),
             )
             session.add(project)
+        await self._changed(project.id)
         return project
+
+    async def update_project(self, client_ref: str, name: str, change: ProjectChange) -> Project:
+        """Change a project's dates, tier or timezone; follow-ups are moved to match."""
+        if change.sla_tier is not None and change.sla_tier not in SLA_TIERS:
+            raise InvalidInputError(
+                f"unknown SLA tier {change.sla_tier!r}: use {', '.join(SLA_TIERS)}"
+            )
+        if change.timezone is not None:
+            check_timezone(change.timezone)
+        async with self._db.session() as session:
+            client = await client_by_ref(session, client_ref)
+            project = await session.scalar(
+                select(Project).where(Project.client_id == client.id, Project.name == name.strip())
+            )
+            if project is None:
+                raise NotFoundError(f"{client.name} has no project named {name.strip()!r}")
+            if change.delivered_on is not None:
+                project.delivered_on = change.delivered_on
+            if change.accepted_on is not None:
+                project.accepted_on = change.accepted_on
+            if change.warranty_until is not None:
+                project.warranty_until = change.warranty_until
+            if change.sla_tier is not None:
+                project.sla_tier = change.sla_tier
+            if change.timezone is not None:
+                project.timezone = change.timezone
+            if project.accepted_on is not None and project.accepted_on < project.delivered_on:
+                raise InvalidInputError("a project cannot be accepted before it is delivered")
+            if project.warranty_until is not None and project.warranty_until < project.delivered_on:
+                raise InvalidInputError("the warranty cannot end before delivery")
+        await self._changed(project.id)
+        return project
+
+    async def _changed(self, project_id: int) -> None:
+        for listener in self.project_changed:
+            await listener(project_id)
 
     async def list_projects(self, client_ref: str | None = None) -> list[tuple[Project, Client]]:
         async with self._db.session() as session:

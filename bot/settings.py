@@ -54,6 +54,18 @@ class Settings(BaseSettings):
     job_lease_seconds: int = Field(
         300, ge=5, description="How long a worker holds a claimed job before others may retry it."
     )
+    followup_checkin_days: str = Field(
+        "7,30,90", description="Check-ins this many days after delivery (or acceptance)."
+    )
+    warranty_notice_days: str = Field(
+        "30,7", description="Warranty-expiry notices this many days before the warranty ends."
+    )
+    waiting_reminder_days: float = Field(
+        3, gt=0, description="Remind a client this many days after a ticket starts waiting on them."
+    )
+    waiting_autoclose_days: float = Field(
+        7, gt=0, description="Close a ticket still waiting on the client after this many days."
+    )
     sla_check_seconds: int = Field(
         60, ge=5, description="How often the scheduler checks SLA warnings and breaches."
     )

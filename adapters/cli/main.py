@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from adapters.cli import followups as _followups  # noqa: F401  (adds project set|followups)
 from adapters.cli.admin import client_app, contact_app, project_app
 from adapters.cli.jobs import jobs_app, worker
 from adapters.cli.kb import ask, evaluate, index

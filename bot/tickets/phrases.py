@@ -131,6 +131,18 @@ PHRASES: Phrases = {
         "en": 'Update on {ref} "{title}": the status is now {status}.{note}',
         "zh": "{ref}「{title}」有更新：当前状态为「{status}」。{note}",
     },
+    "waiting_reminder": {
+        "en": 'Reminder: {ref} "{title}" is waiting for your reply. Reply here with the '
+        "details we asked for; without a reply it will be closed on {date}.",
+        "zh": "提醒：{ref}「{title}」正在等待您的回复。请在这里补充我们需要的信息；"
+        "如果一直没有回复，工单将于 {date} 自动关闭。",
+    },
+    "auto_closed": {
+        "en": "We closed it because there was no reply for {days} days. If the problem is "
+        "still there, open a new ticket with /ticket and mention this one.",
+        "zh": "由于 {days} 天没有收到回复，工单已关闭。如果问题仍然存在，请用 /ticket "
+        "新建工单并注明本工单编号。",
+    },
     "push_comment": {
         "en": '{who} commented on {ref} "{title}":\n{text}',
         "zh": "{who} 在 {ref}「{title}」中回复：\n{text}",

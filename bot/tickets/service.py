@@ -21,7 +21,7 @@ from bot.protocols import Clock, Outbox
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Project
 from bot.storage.models_tickets import Ticket, TicketCounter, TicketEvent
-from bot.tickets.phrases import PHRASES, STATUS_NAMES, lang_of
+from bot.tickets.phrases import PHRASES, STATUS_NAMES, lang_of, local_time
 from bot.tickets.policies import SEVERITIES, Policies
 
 log = logging.getLogger(__name__)
@@ -430,11 +430,60 @@ class TicketService:
             await self._tell_staff(message, key=outbox_key)
         return [message for message, _ in alerts]
 
+    async def sweep_waiting(self, remind_after: timedelta, close_after: timedelta) -> list[str]:
+        """Remind clients whose tickets wait on them, and close tickets that waited too long.
+
+        Safe to repeat: each waiting period gets one reminder (an outbox key per status event).
+        Returns what was done, one line per ticket.
+        """
+        now = self._clock.now()
+        reminders: list[tuple[Conversation, TicketView, str, Lang, datetime]] = []
+        closing: list[tuple[str, Lang]] = []
+        async with self._db.session() as session:
+            waiting = await session.scalars(
+                select(Ticket).where(Ticket.status == Status.WAITING_ON_CLIENT)
+            )
+            for ticket in list(waiting):
+                since = await session.scalar(
+                    select(TicketEvent)
+                    .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "status")
+                    .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+                    .limit(1)
+                )
+                started = since.at if since is not None else ticket.updated_at
+                lang = await _reporter_lang(session, ticket)
+                if now - started >= close_after:
+                    closing.append((await _ref(session, ticket), lang))
+                    continue
+                conversation = await _conversation(session, ticket)
+                if now - started >= remind_after and conversation is not None:
+                    key = f"ticket:{ticket.id}:waiting:{since.id if since else 0}:reminder"
+                    view = await _view(session, ticket)
+                    reminders.append((conversation, view, key, lang, started + close_after))
+        done: list[str] = []
+        for conversation, view, key, lang, close_at in reminders:
+            text = say(
+                PHRASES,
+                "waiting_reminder",
+                lang,
+                ref=view.ref,
+                title=view.title,
+                date=local_time(close_at, view.timezone),
+            )
+            if await self._push(conversation, view, text, key, lang):
+                done.append(f"{view.ref}: reminded")
+        days = f"{close_after / timedelta(days=1):g}"
+        for ref, lang in closing:
+            note = say(PHRASES, "auto_closed", lang, days=days)
+            await self.set_status(ref, Status.CLOSED, "aftercare", note)
+            done.append(f"{ref}: closed after {days} days waiting")
+        return done
+
     # --- delivery ------------------------------------------------------------------------
 
     async def _push(
         self, conversation: Conversation, view: TicketView, text: str, key: str, lang: Lang
-    ) -> None:
+    ) -> bool:
         number = view.ref.split("-", 1)[1]
         reply = Reply(
             text,
@@ -448,7 +497,7 @@ class TicketService:
             conversation.chat_id,
             conversation.thread_id,
         )
-        await self._outbox.enqueue(address, reply, conversation_id=conversation.id, key=key)
+        return await self._outbox.enqueue(address, reply, conversation_id=conversation.id, key=key)
 
     async def _tell_staff(self, text: str, *, key: str) -> None:
         if self._staff is None:

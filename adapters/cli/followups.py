@@ -1,0 +1,91 @@
+"""`aftercare project set` (dates, tier, timezone) and `aftercare project followups`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from adapters.cli.admin import project_app
+from adapters.cli.runtime import opened_app, run, settings
+from bot.directory import ProjectChange, parse_date
+from bot.errors import InvalidInputError
+from bot.followups import parse_days
+from bot.scheduler import JobState
+
+
+@project_app.command("set")
+def project_set(
+    client: Annotated[str, typer.Option(help="Client code or name.")],
+    name: Annotated[str, typer.Option(help="Project name.")],
+    delivered: Annotated[str | None, typer.Option(help="Delivery date, YYYY-MM-DD.")] = None,
+    accepted: Annotated[str | None, typer.Option(help="Acceptance date, YYYY-MM-DD.")] = None,
+    warranty_until: Annotated[
+        str | None, typer.Option(help="Last day of the warranty, YYYY-MM-DD.")
+    ] = None,
+    sla_tier: Annotated[str | None, typer.Option(help="gold, silver or bronze.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA timezone.")] = None,
+) -> None:
+    """Change a project's dates, SLA tier or timezone; its follow-ups move to match."""
+
+    async def work() -> None:
+        change = ProjectChange(
+            delivered_on=parse_date(delivered) if delivered else None,
+            accepted_on=parse_date(accepted) if accepted else None,
+            warranty_until=parse_date(warranty_until) if warranty_until else None,
+            sla_tier=sla_tier,
+            timezone=timezone,
+        )
+        if change == ProjectChange():
+            raise InvalidInputError("nothing to change: give at least one option")
+        async with opened_app(settings()) as app:
+            project = await app.directory.update_project(client, name, change)
+            typer.echo(
+                f"{project.name}: delivered {project.delivered_on}, accepted "
+                f"{project.accepted_on or '-'}, warranty until {project.warranty_until or '-'}, "
+                f"SLA {project.sla_tier}, {project.timezone}"
+            )
+
+    run(work)
+
+
+@project_app.command("followups")
+def project_followups(
+    client: Annotated[str, typer.Option(help="Client code or name.")],
+    name: Annotated[str, typer.Option(help="Project name.")],
+    checkins: Annotated[
+        str | None, typer.Option(help="Check-in days after delivery/acceptance, e.g. 7,30,90.")
+    ] = None,
+    warranty_notices: Annotated[
+        str | None,
+        typer.Option(help="Notice days before the warranty ends, e.g. 30,7 ('' for none)."),
+    ] = None,
+) -> None:
+    """Show a project's follow-up schedule; with options, change its days first."""
+
+    async def work() -> None:
+        async with opened_app(settings()) as app:
+            if checkins is not None or warranty_notices is not None:
+                await app.followups.set_policy(
+                    client,
+                    name,
+                    parse_days(checkins, "--checkins") if checkins is not None else None,
+                    parse_days(warranty_notices, "--warranty-notices")
+                    if warranty_notices is not None
+                    else None,
+                )
+            project_id = await app.followups.project_id(client, name)
+            policy = await app.followups.policy(project_id)
+            typer.echo(
+                f"check-ins after {', '.join(map(str, policy.checkin_days)) or 'none'} days; "
+                f"warranty notices {', '.join(map(str, policy.warranty_notice_days)) or 'none'} "
+                "days before the end"
+            )
+            prefix = f"project:{project_id}:"
+            for job in await app.scheduler.jobs(limit=10_000):
+                shown = job.state in (JobState.PENDING, JobState.DONE)
+                if shown and job.key and job.key.startswith(prefix):
+                    label = job.key.removeprefix(prefix)
+                    typer.echo(f"{job.due_at:%Y-%m-%d %H:%M}Z\t{label}\t{job.state}")
+
+    run(work)
