@@ -173,6 +173,10 @@ async def test_sla_warning_and_breach_notify_staff_once(staffed: App, clock: Fak
     assert await staffed.tickets.check_sla() == []
     staff = await _staff_messages(staffed)
     assert staff[0].startswith("New ticket ACME-1 (P2")
+    # Every staff message about a ticket goes to that ticket's one Slack thread.
+    async with staffed.db.session() as session:
+        metas = [r.reply["meta"] for r in await session.scalars(select(OutboxItem))]
+    assert metas and all(m["thread_key"] == "ticket:ACME-1" for m in metas)
     assert staff[1:] == warned + breached
     # Once staff respond, the first-response target raises nothing more.
     await staffed.tickets.acknowledge("ACME-1", "bob")

@@ -198,6 +198,7 @@ class TicketService:
             f"New ticket {view.ref} ({view.severity}, {view.client_name} / {view.project}): "
             f"{view.title}",
             key=f"ticket:{view.id}:opened",
+            ref=view.ref,
         )
         return view
 
@@ -333,6 +334,7 @@ class TicketService:
             await self._tell_staff(
                 f"{actor} commented on {view.ref}: {text[:500]}",
                 key=f"ticket:{view.id}:event:{event.id}",
+                ref=view.ref,
             )
         return view
 
@@ -364,6 +366,7 @@ class TicketService:
             f"{actor} reopened {view.ref}: {view.title}"
             + (f" ({reason.strip()})" if reason.strip() else ""),
             key=f"ticket:{view.id}:event:{event.id}",
+            ref=view.ref,
         )
         return view
 
@@ -372,7 +375,7 @@ class TicketService:
     async def check_sla(self, now: datetime | None = None) -> list[str]:
         """Record (once) each 80% warning and breach due by `now`; tell staff. Safe to repeat."""
         now = now or self._clock.now()
-        alerts: list[tuple[str, str]] = []
+        alerts: list[tuple[str, str, str]] = []
         async with self._db.session() as session:
             query = select(Ticket).where(
                 Ticket.status.in_(OPEN_STATUSES),
@@ -425,10 +428,12 @@ class TicketService:
                             )
                         )
                         done.add(key)
-                        alerts.append((message, f"sla:{ticket.id}:{kind}:{target}:{key[1]}"))
-        for message, outbox_key in alerts:
-            await self._tell_staff(message, key=outbox_key)
-        return [message for message, _ in alerts]
+                        alerts.append(
+                            (message, f"sla:{ticket.id}:{kind}:{target}:{key[1]}", shown)
+                        )
+        for message, outbox_key, ref in alerts:
+            await self._tell_staff(message, key=outbox_key, ref=ref)
+        return [message for message, _, _ in alerts]
 
     async def sweep_waiting(self, remind_after: timedelta, close_after: timedelta) -> list[str]:
         """Remind clients whose tickets wait on them, and close tickets that waited too long.
@@ -499,10 +504,12 @@ class TicketService:
         )
         return await self._outbox.enqueue(address, reply, conversation_id=conversation.id, key=key)
 
-    async def _tell_staff(self, text: str, *, key: str) -> None:
+    async def _tell_staff(self, text: str, *, key: str, ref: str) -> None:
+        """Post to the staff channel, in the ticket's own thread (one per ticket)."""
         if self._staff is None:
             return
-        await self._outbox.enqueue(self._staff, Reply(text, kind="ticket_staff"), key=key)
+        reply = Reply(text, kind="ticket_staff", meta={"thread_key": f"ticket:{ref}", "ticket": ref})
+        await self._outbox.enqueue(self._staff, reply, key=key)
 
 
 async def _next_number(session: AsyncSession, client_id: int) -> int:
