@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.directory import chat_identity
+from bot.directory import TEAM_WIDE, chat_identity
 from bot.i18n import Lang, detect_lang
 from bot.messages import IncomingMessage, Reply, reply_to_json
 from bot.protocols import Clock, Turn
@@ -130,15 +130,27 @@ async def _sender_contact(
 ) -> tuple[Contact | None, Contact | None]:
     """The sender's contact, and the contact that owns the conversation.
 
-    In a group chat only the group's own link counts, so nobody sees another client's data
-    there (a member of that client still speaks as themselves), and the conversation belongs
-    to the group's contact: a group is never mistaken for someone's private chat.
+    In a group chat (a Telegram group, a Slack channel) only the chat's own link counts, so
+    nobody sees another client's data there (a member of that client still speaks as
+    themselves), and the conversation belongs to the chat's contact: a group is never mistaken
+    for someone's private chat. Chat ids are unique per platform, so the chat's link is found
+    whichever team the sender belongs to (Slack Connect channels are shared by several teams).
     """
     contact = await find_contact(session, message.channel, message.workspace_id, message.sender_id)
+    if contact is None and message.workspace_id:
+        # Slack Connect: a client's whole team can be linked once (user id "*").
+        contact = await find_contact(session, message.channel, message.workspace_id, TEAM_WIDE)
     if not message.group:
         return contact, contact
-    group = await find_contact(
-        session, message.channel, message.workspace_id, chat_identity(message.chat_id)
+    group = await session.scalar(
+        select(Contact)
+        .join(ChannelIdentity, ChannelIdentity.contact_id == Contact.id)
+        .where(
+            ChannelIdentity.channel == message.channel,
+            ChannelIdentity.user_id == chat_identity(message.chat_id),
+        )
+        .order_by(ChannelIdentity.id)
+        .limit(1)
     )
     if group is not None and contact is not None and contact.client_id == group.client_id:
         return contact, group

@@ -19,6 +19,7 @@ from bot.storage.models import ChannelIdentity, Client, Contact, Project
 SLA_TIERS = ("gold", "silver", "bronze")
 CHANNELS = ("console", "slack", "telegram", "http")
 CHAT_PREFIX = "chat:"
+TEAM_WIDE = "*"  # user id that links every member of a Slack team (Slack Connect) at once
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 _HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
@@ -226,6 +227,10 @@ class Directory:
             raise InvalidInputError(f"unknown channel {channel!r}: use {', '.join(CHANNELS)}")
         if not user_id.strip():
             raise InvalidInputError("a channel identity needs a user id")
+        if user_id == TEAM_WIDE and (channel != "slack" or not workspace_id):
+            raise InvalidInputError(
+                "user id '*' links a whole Slack team: it needs --channel slack and --workspace"
+            )
         async with self._db.session() as session:
             client = await client_by_ref(session, client_ref)
             contact = await _contact(session, client.id, handle.strip().lower())

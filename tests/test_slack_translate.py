@@ -29,6 +29,7 @@ def test_slack_connect_sender_keeps_its_own_team(clock: FakeClock) -> None:
     )
     message = from_event(body, BOT_USER, clock.now())
     assert message is not None and message.workspace_id == "TEXT"
+    assert not message.group  # a DM: the sender's own link decides
 
 
 def test_channel_messages_only_in_threads_the_bot_started(clock: FakeClock) -> None:
@@ -47,7 +48,8 @@ def test_channel_messages_only_in_threads_the_bot_started(clock: FakeClock) -> N
     edited = _event(
         type="message", channel_type="im", channel="D1", user="U1", subtype="message_changed"
     )
-    assert from_event(ours, BOT_USER, clock.now()) is not None
+    in_thread = from_event(ours, BOT_USER, clock.now())
+    assert in_thread is not None and in_thread.group  # a channel: only its own link counts
     assert [from_event(b, BOT_USER, clock.now()) for b in (theirs, top, edited)] == [None] * 3
 
 

@@ -14,6 +14,11 @@ _PERSON_SUBTYPES = {None, "file_share", "thread_broadcast"}
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 
 
+def _shared(channel: str) -> bool:
+    """Channels (C…) and private/multi-person chats (G…) are shared; DMs (D…) are not."""
+    return not channel.startswith("D")
+
+
 def _team(event: dict[str, Any], body: dict[str, Any]) -> str:
     # Slack Connect: the sender's own team, not the workspace that installed the app.
     return str(event.get("user_team") or event.get("team") or body.get("team_id") or "")
@@ -52,6 +57,7 @@ def from_event(
         text=text,
         received_at=now,
         thread_id="" if is_dm else thread,
+        group=not is_dm,
         platform_message_id=str(
             body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
         ),
@@ -75,6 +81,7 @@ def from_action(body: dict[str, Any], now: datetime) -> IncomingMessage:
         text=str(action.get("text", {}).get("text") or ""),
         received_at=now,
         thread_id=str(message.get("thread_ts") or ""),
+        group=_shared(channel),
         button_payload=str(action.get("value") or ""),
         platform_message_id=f"action:{channel}:{message_ts}",
     )
@@ -91,5 +98,6 @@ def from_command(command: dict[str, Any], now: datetime) -> IncomingMessage:
         sender_name=str(command.get("user_name") or ""),
         text=f"/{words}" if words else "/help",
         received_at=now,
+        group=_shared(str(command.get("channel_id") or "")),
         platform_message_id=f"command:{command.get('trigger_id')}",
     )
