@@ -14,20 +14,17 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from benchmarks.scheduler_worker import CREATE_RUNS
+from benchmarks.scheduler_worker import seed, tally
 from bot.settings import normalise_database_url
-from bot.storage.db import Database
 from bot.storage.migrate import upgrade
-from bot.storage.models_jobs import JobRow
 
 WORKER = Path(__file__).resolve().parent / "scheduler_worker.py"
 
@@ -39,59 +36,6 @@ async def _exec(url: str, statement: str) -> None:
             await connection.execute(text(statement))
     finally:
         await engine.dispose()
-
-
-async def _seed(url: str, count: int) -> None:
-    db = Database(url)
-    now = datetime.now(UTC) - timedelta(seconds=1)
-    rows = [
-        {
-            "kind": "bench.run",
-            "payload": {"n": n},
-            "due_at": now,
-            "state": "pending",
-            "attempts": 0,
-            "key": f"bench:{n}",
-            "created_at": now,
-            "updated_at": now,
-        }
-        for n in range(count)
-    ]
-    try:
-        async with db.session() as session:
-            await session.execute(text(CREATE_RUNS))
-            await session.execute(insert(JobRow), rows)
-    finally:
-        await db.dispose()
-
-
-async def _tally(url: str) -> tuple[int, int, dict[str, int], dict[str, int]]:
-    db = Database(url)
-    try:
-        async with db.session() as session:
-            total, distinct = (
-                await session.execute(text("SELECT count(*), count(DISTINCT job_id) FROM job_runs"))
-            ).one()
-            by_worker = dict(
-                (
-                    await session.execute(
-                        text("SELECT worker, count(*) FROM job_runs GROUP BY worker")
-                    )
-                ).all()
-            )
-            states = dict(
-                (
-                    await session.execute(text("SELECT state, count(*) FROM jobs GROUP BY state"))
-                ).all()
-            )
-    finally:
-        await db.dispose()
-    return (
-        int(total),
-        int(distinct),
-        {str(k): int(v) for k, v in by_worker.items()},
-        {str(k): int(v) for k, v in states.items()},
-    )
 
 
 def main() -> None:
@@ -111,7 +55,7 @@ def main() -> None:
     idle = 1.0
     try:
         upgrade(url)
-        asyncio.run(_seed(url, args.jobs))
+        asyncio.run(seed(url, args.jobs))
         started = time.perf_counter()
         procs = [
             subprocess.Popen(
@@ -133,7 +77,7 @@ def main() -> None:
             proc.wait()
         # Each worker exits after `idle` seconds with nothing due; that wait is not draining.
         seconds = time.perf_counter() - started - idle
-        total, distinct, by_worker, states = asyncio.run(_tally(url))
+        result = asyncio.run(tally(url))
     finally:
         asyncio.run(_exec(base, f'DROP SCHEMA "{schema}" CASCADE'))
     print(
@@ -144,11 +88,11 @@ def main() -> None:
                 "batch": args.batch,
                 "seconds_to_drain": round(seconds, 2),
                 "jobs_per_second": round(args.jobs / seconds, 1),
-                "runs": total,
-                "duplicates": total - distinct,
-                "not_run": args.jobs - distinct,
-                "job_states": states,
-                "per_worker": by_worker,
+                "runs": result.runs,
+                "duplicates": result.runs - result.distinct,
+                "not_run": args.jobs - result.distinct,
+                "job_states": result.states,
+                "per_worker": result.by_worker,
                 "cpu_count": os.cpu_count(),
             }
         )

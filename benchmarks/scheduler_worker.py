@@ -13,18 +13,77 @@ import argparse
 import asyncio
 import sys
 import time
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 from bot.clock import SystemClock
 from bot.scheduler import Job, Scheduler
 from bot.storage.db import Database
+from bot.storage.models_jobs import JobRow
 
 CREATE_RUNS = "CREATE TABLE IF NOT EXISTS job_runs (job_id BIGINT NOT NULL, worker TEXT NOT NULL)"
+
+
+async def seed(url: str, count: int) -> None:
+    """`count` due `bench.run` jobs and an empty `job_runs` table."""
+    db = Database(url)
+    now = datetime.now(UTC) - timedelta(seconds=1)
+    rows = [
+        {
+            "kind": "bench.run",
+            "payload": {"n": n},
+            "due_at": now,
+            "state": "pending",
+            "attempts": 0,
+            "key": f"bench:{n}",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in range(count)
+    ]
+    try:
+        async with db.session() as session:
+            await session.execute(text(CREATE_RUNS))
+            await session.execute(insert(JobRow), rows)
+    finally:
+        await db.dispose()
+
+
+@dataclass(frozen=True)
+class Tally:
+    runs: int
+    distinct: int
+    by_worker: dict[str, int]
+    states: dict[str, int]
+
+
+async def tally(url: str) -> Tally:
+    """How many times jobs ran, by whom, and the jobs' final states."""
+    db = Database(url)
+    try:
+        async with db.session() as session:
+            runs, distinct = (
+                await session.execute(text("SELECT count(*), count(DISTINCT job_id) FROM job_runs"))
+            ).one()
+            by_worker = (
+                await session.execute(text("SELECT worker, count(*) FROM job_runs GROUP BY worker"))
+            ).all()
+            states = (
+                await session.execute(text("SELECT state, count(*) FROM jobs GROUP BY state"))
+            ).all()
+    finally:
+        await db.dispose()
+    return Tally(
+        int(runs),
+        int(distinct),
+        {str(k): int(v) for k, v in by_worker},
+        {str(k): int(v) for k, v in states},
+    )
 
 
 async def main(argv: list[str]) -> None:

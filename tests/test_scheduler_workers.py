@@ -7,58 +7,13 @@ import asyncio
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, text
 
-from bot.storage.db import Database
-from bot.storage.models_jobs import JobRow
+from benchmarks.scheduler_worker import seed, tally
 
 WORKER = Path(__file__).resolve().parent.parent / "benchmarks" / "scheduler_worker.py"
-CREATE_RUNS = "CREATE TABLE job_runs (job_id BIGINT NOT NULL, worker TEXT NOT NULL)"
-
-
-async def _seed(url: str, count: int) -> None:
-    db = Database(url)
-    now = datetime.now(UTC) - timedelta(seconds=1)
-    rows = [
-        {
-            "kind": "bench.run",
-            "payload": {"n": n},
-            "due_at": now,
-            "state": "pending",
-            "attempts": 0,
-            "key": f"bench:{n}",
-            "created_at": now,
-            "updated_at": now,
-        }
-        for n in range(count)
-    ]
-    try:
-        async with db.session() as session:
-            await session.execute(text(CREATE_RUNS))
-            await session.execute(insert(JobRow), rows)
-    finally:
-        await db.dispose()
-
-
-async def _tally(url: str) -> tuple[int, int, dict[str, int]]:
-    db = Database(url)
-    try:
-        async with db.session() as session:
-            runs = (
-                await session.execute(text("SELECT count(*), count(DISTINCT job_id) FROM job_runs"))
-            ).one()
-            states = dict(
-                (
-                    await session.execute(text("SELECT state, count(*) FROM jobs GROUP BY state"))
-                ).all()
-            )
-    finally:
-        await db.dispose()
-    return int(runs[0]), int(runs[1]), {str(k): int(v) for k, v in states.items()}
 
 
 def _spawn(url: str, name: str, *extra: str) -> subprocess.Popen[str]:
@@ -91,26 +46,26 @@ def pg_url(database_url: str) -> str:
 
 
 def test_two_workers_run_each_of_1000_jobs_exactly_once(pg_url: str) -> None:
-    asyncio.run(_seed(pg_url, 1000))
+    asyncio.run(seed(pg_url, 1000))
     workers = [_spawn(pg_url, f"w{n}", "--batch", "25") for n in (1, 2)]
     for proc in workers:
         assert proc.wait(timeout=180) == 0
-    total, distinct, states = asyncio.run(_tally(pg_url))
-    assert (total, distinct) == (1000, 1000)
-    assert states == {"done": 1000}
+    result = asyncio.run(tally(pg_url))
+    assert (result.runs, result.distinct) == (1000, 1000)
+    assert result.states == {"done": 1000}
 
 
 def test_a_worker_killed_mid_batch_loses_nothing(pg_url: str) -> None:
-    asyncio.run(_seed(pg_url, 1000))
+    asyncio.run(seed(pg_url, 1000))
     doomed = _spawn(pg_url, "doomed", "--batch", "100", "--hang-after", "30", "--lease", "3")
     _wait_line(doomed, "hanging")  # it holds a claimed batch it will never finish
     doomed.kill()
     doomed.wait(timeout=30)
     survivor = _spawn(pg_url, "survivor", "--lease", "3", "--idle", "5")
     assert survivor.wait(timeout=180) == 0
-    total, distinct, states = asyncio.run(_tally(pg_url))
-    assert distinct == 1000  # every job ran
+    result = asyncio.run(tally(pg_url))
+    assert result.distinct == 1000  # every job ran
     # Only handlers in flight when it was killed (at most the worker's concurrency, 4) can run
     # twice: their effect was written but not yet marked done. Outbox keys absorb those.
-    assert total - distinct <= 4
-    assert states == {"done": 1000}
+    assert result.runs - result.distinct <= 4
+    assert result.states == {"done": 1000}
