@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -121,8 +122,15 @@ class TicketNotFound(NotFoundError):
         self.ref = ref
 
 
+OnResolved = Callable[["TicketView"], Awaitable[object]]
+
+
 class TicketService:
-    """Every ticket operation is one transaction; `client_id` scopes a call to one client."""
+    """Every ticket operation is one transaction; `client_id` scopes a call to one client.
+
+    `on_resolved` callbacks (set in bot/app.py, e.g. the CSAT survey) run after a ticket is
+    resolved and committed; one that fails is logged and does not undo the resolution.
+    """
 
     def __init__(
         self,
@@ -137,6 +145,7 @@ class TicketService:
         self._outbox = outbox
         self.policies = policies
         self._staff = Address("slack", "", staff_channel) if staff_channel else None
+        self.on_resolved: list[OnResolved] = []
 
     # --- opening -------------------------------------------------------------------------
 
@@ -300,6 +309,12 @@ class TicketService:
                 note=f"\n{note.strip()}" if note.strip() else "",
             )
             await self._push(conversation, view, text, f"ticket:{view.id}:event:{event.id}", lang)
+        if target is Status.RESOLVED:
+            for callback in self.on_resolved:
+                try:
+                    await callback(view)
+                except Exception:
+                    log.exception("on_resolved callback failed", extra={"ticket": view.ref})
         return view
 
     async def resolve(self, ref: str, actor: str, note: str = "") -> TicketView:
