@@ -50,12 +50,17 @@ class ConsoleSession:
             self.display_name = contact.name
 
     async def say(self, line: str) -> list[Reply]:
-        """Send one typed line; a bare number picks one of the last reply's buttons."""
+        """Send one typed line; a bare number picks one of the last reply's buttons: the one
+        labelled with that number (score buttons, 0-10), else the n-th."""
         line = line.strip()
         payload = None
-        if line.isdigit() and 1 <= int(line) <= len(self._choices):
-            choice = self._choices[int(line) - 1]
-            payload, line = choice.payload, choice.label
+        if line.isdigit():
+            labelled = [b for b in self._choices if b.label == line]
+            if labelled:
+                payload = labelled[0].payload
+            elif 1 <= int(line) <= len(self._choices):
+                choice = self._choices[int(line) - 1]
+                payload, line = choice.payload, choice.label
         message = IncomingMessage(
             channel=Channel.CONSOLE,
             workspace_id="",
@@ -89,8 +94,11 @@ class ConsoleSession:
 def render(reply: Reply) -> str:
     """A reply as plain text: body, numbered choices, then its sources."""
     lines = [reply.text]
-    for number, button in enumerate(reply.buttons, start=1):
-        lines.append(f"  [{number}] {button.label}")
+    if reply.buttons and all(b.label.isdigit() for b in reply.buttons):
+        lines.append("  [" + "] [".join(b.label for b in reply.buttons) + "]")
+    else:
+        for number, button in enumerate(reply.buttons, start=1):
+            lines.append(f"  [{number}] {button.label}")
     for citation in reply.citations:
         lines.append(f"  Source: {citation.title} › {citation.section} ({citation.source})")
     return "\n".join(lines)
