@@ -8,6 +8,7 @@ from bot.storage import (  # noqa: F401
     models_invites,
     models_jobs,
     models_slack,
+    models_surveys,
     models_telegram,
     models_tickets,
 )
