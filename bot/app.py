@@ -20,6 +20,8 @@ from bot.scheduler import Job, Scheduler
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.migrate import ensure_current
+from bot.surveys.chat import SurveyChat
+from bot.surveys.service import SurveyPolicy, SurveyService
 from bot.tickets.chat import TicketChat
 from bot.tickets.policies import load_policies
 from bot.tickets.service import TicketService
@@ -42,6 +44,7 @@ class App:
     waking: WakingHours
     invites: InviteService
     followups: FollowUps
+    surveys: SurveyService
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -104,6 +107,19 @@ async def build_app(
     )
     directory.project_changed.append(followups.reschedule)
     routes.buttons["followup"] = followups.button
+    surveys = SurveyService(
+        db,
+        clock,
+        outbox,
+        scheduler,
+        SurveyPolicy.from_settings(settings),
+        waking.next,
+        settings.slack_staff_channel,
+    )
+    surveys.register_jobs()
+    tickets.on_resolved.append(surveys.ticket_resolved)
+    directory.project_changed.append(surveys.project_changed)
+    SurveyChat(surveys).register(routes)
 
     async def check_sla(_job: Job) -> None:
         await tickets.check_sla()
@@ -130,4 +146,5 @@ async def build_app(
         waking=waking,
         invites=invites,
         followups=followups,
+        surveys=surveys,
     )

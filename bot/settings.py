@@ -70,6 +70,26 @@ class Settings(BaseSettings):
         60, ge=5, description="How often the scheduler checks SLA warnings and breaches."
     )
 
+    survey_csat_delay_hours: float = Field(
+        24.0, ge=0, description="Hours after a ticket is resolved before its CSAT survey goes out."
+    )
+    survey_csat_sample_rate: float = Field(
+        1.0, ge=0, le=1, description="Share of resolved tickets that get a CSAT survey (0 = off)."
+    )
+    survey_cooldown_days: float = Field(
+        14.0, ge=0, description="No CSAT survey to a contact surveyed within this many days."
+    )
+    survey_reminder_hours: float = Field(
+        24.0, gt=0, description="One reminder this long after an unanswered survey."
+    )
+    survey_nps_enabled: bool = Field(True, description="Send NPS surveys per project.")
+    survey_nps_first_days: int = Field(
+        30, ge=0, description="Days after delivery of a project's first NPS survey."
+    )
+    survey_nps_every_days: int = Field(
+        90, ge=1, description="Days between a project's NPS surveys."
+    )
+
     slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr | None = Field(
         None, description="Slack app-level token (xapp-...); enables Socket Mode in `run`."

@@ -1,0 +1,1 @@
+"""Surveys: CSAT after resolved tickets, NPS per project, follow-ups on low scores."""
