@@ -14,6 +14,7 @@ from adapters.cli.jobs import jobs_app, worker
 from adapters.cli.kb import ask, evaluate, index
 from adapters.cli.runtime import opened_app, run, settings
 from adapters.cli.serve import run_embedded, serve
+from adapters.cli.surveys import report_surveys, survey_app
 from adapters.cli.telegram import telegram_app
 from adapters.cli.tickets import report_app, ticket_app
 from adapters.console.chat import ConsoleSession, render
@@ -37,6 +38,8 @@ app.add_typer(report_app, name="report")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(telegram_app, name="telegram")
 app.command("worker")(worker)
+app.add_typer(survey_app, name="survey")
+report_app.command("surveys")(report_surveys)
 app.command("serve")(serve)
 app.command("run")(run_embedded)
 app.command("index")(index)

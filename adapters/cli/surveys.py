@@ -1,0 +1,157 @@
+"""Survey commands: `aftercare report surveys` (with a matplotlib trend) and the low-score
+follow-up tasks (`aftercare survey followups`, `aftercare survey done`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from adapters.cli.runtime import opened_app, run, settings
+from bot.errors import InvalidInputError
+from bot.surveys.report import Scores, SurveyReport, report_json, survey_report
+from bot.surveys.service import FollowUpView
+
+survey_app = typer.Typer(
+    help="Surveys: low-score follow-up tasks and NPS rounds.", no_args_is_help=True
+)
+_out = Console(highlight=False)
+
+
+def report_surveys(
+    client: Annotated[str | None, typer.Option(help="Client code or name.")] = None,
+    project: Annotated[str | None, typer.Option(help="Project name.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Draw the monthly trend to this PNG file.")
+    ] = None,
+) -> None:
+    """CSAT average, NPS, response rates and the monthly trend."""
+
+    async def work() -> SurveyReport:
+        if plot is not None and plot.suffix.lower() != ".png":
+            raise InvalidInputError(f"--plot writes a PNG file; got {plot.name!r}")
+        async with opened_app(settings()) as app:
+            records = await app.surveys.find(client_ref=client, project=project)
+        return survey_report(records)
+
+    report = run(work)
+    if plot is not None:
+        draw_trend(report, plot)
+    if as_json:
+        typer.echo(json.dumps(report_json(report), indent=2))
+    else:
+        _print_report(report)
+    if plot is not None and not as_json:
+        typer.echo(f"trend written to {plot}")
+
+
+@survey_app.command("followups")
+def followups(
+    all_: Annotated[bool, typer.Option("--all", help="Include finished tasks.")] = False,
+) -> None:
+    """Follow-up tasks opened by low scores (CSAT <= 2, NPS <= 6), open ones by default."""
+
+    async def work() -> list[FollowUpView]:
+        async with opened_app(settings()) as app:
+            return await app.surveys.followups(include_done=all_)
+
+    tasks = run(work)
+    if not tasks:
+        typer.echo("no follow-ups")
+    for f in tasks:
+        done = f" (done by {f.done_by}: {f.note or '-'})" if f.state == "done" else ""
+        comment = f' "{f.comment}"' if f.comment else ""
+        typer.echo(
+            f"#{f.id:<4} {f.state:<5} {f.created_at:%Y-%m-%d %H:%M}  {f.summary}{comment}{done}"
+        )
+
+
+@survey_app.command("done")
+def followup_done(
+    task: Annotated[int, typer.Argument(help="Follow-up number, from `survey followups`.")],
+    note: Annotated[str, typer.Option(help="What was done.")] = "",
+    by: Annotated[str, typer.Option("--by", help="Who followed up.")] = "staff",
+) -> None:
+    """Mark a follow-up task done."""
+
+    async def work() -> FollowUpView:
+        async with opened_app(settings()) as app:
+            return await app.surveys.close_followup(task, by, note)
+
+    view = run(work)
+    typer.echo(f"#{view.id}: done by {view.done_by}")
+
+
+@survey_app.command("schedule-nps")
+def schedule_nps() -> None:
+    """Start NPS rounds for projects that have none yet (new projects get them at creation)."""
+
+    async def work() -> int:
+        async with opened_app(settings()) as app:
+            return await app.surveys.schedule_all_nps()
+
+    typer.echo(f"{run(work)} project(s) scheduled")
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _print_report(report: SurveyReport) -> None:
+    def row(name: str, s: Scores, score: str) -> tuple[str, ...]:
+        return (
+            name,
+            str(s.sent),
+            str(s.answered),
+            _fmt(s.response_rate, ".0%"),
+            score,
+            str(s.skipped),
+        )
+
+    table = Table("survey", "sent", "answered", "response", "score", "skipped")
+    table.add_row(*row("CSAT (1-5)", report.csat, _fmt(report.csat.average, ".2f")))
+    table.add_row(*row("NPS (-100..100)", report.nps, _fmt(report.nps.nps, "+.0f")))
+    _out.print(table)
+    if not report.months:
+        _out.print("No surveys yet.")
+        return
+    trend = Table("month", "CSAT avg", "CSAT answered/sent", "NPS", "NPS answered/sent")
+    for m in report.months:
+        trend.add_row(
+            m.month,
+            _fmt(m.csat.average, ".2f"),
+            f"{m.csat.answered}/{m.csat.sent}",
+            _fmt(m.nps.nps, "+.0f"),
+            f"{m.nps.answered}/{m.nps.sent}",
+        )
+    _out.print(trend)
+
+
+def draw_trend(report: SurveyReport, path: Path) -> None:
+    """CSAT average (left axis) and NPS (right axis) per month, drawn with Agg (no display)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    months = [m.month for m in report.months]
+    figure = Figure(figsize=(8, 4.5), dpi=100)
+    FigureCanvasAgg(figure)
+    left = figure.add_subplot()
+    csat = [m.csat.average for m in report.months]
+    nps = [m.nps.nps for m in report.months]
+    left.plot(months, [float("nan") if v is None else v for v in csat], "o-", color="tab:blue")
+    left.set_ylim(1, 5)
+    left.set_ylabel("CSAT average (1-5)", color="tab:blue")
+    right = left.twinx()
+    right.plot(months, [float("nan") if v is None else v for v in nps], "s--", color="tab:orange")
+    right.set_ylim(-100, 100)
+    right.set_ylabel("NPS", color="tab:orange")
+    left.set_title("Surveys per month")
+    left.tick_params(axis="x", rotation=45)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png")
