@@ -53,7 +53,13 @@ class Citation:
 
 @dataclass(frozen=True)
 class Reply:
-    """What the core wants said. Adapters render buttons natively or as numbered text."""
+    """What the core wants said. Adapters render buttons natively or as numbered text.
+
+    `meta` carries hints for adapters: "thread_key" (staff channel: one thread per key) and
+    "one_vote" = "true" (survey scores: after the first click, replace the message's buttons
+    with the choice, as Slack's adapter does for every click, so nobody votes twice; the core
+    ignores a second vote anyway).
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()

@@ -62,6 +62,7 @@ async def test_resolve_wait_click_two_comment_staff_told(seeded: App, clock: Fak
     assert survey_staff[1].text == "Comment from the client: The fix took a week"
     [task] = await seeded.surveys.followups()
     assert task.summary.startswith(f"CSAT 2/5 on {ref}")
+    assert survey_staff[0].text.endswith(f"When done: aftercare survey done {task.id}")
     # The reminder was cancelled by the vote: nothing more reaches Alice.
     clock.advance(timedelta(days=2))
     await seeded.scheduler.run_due()

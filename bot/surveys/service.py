@@ -448,24 +448,27 @@ class SurveyService:
                         data={"score": score, "survey": survey.id},
                     )
                 )
+            task = None
             if vote.low:
-                session.add(
-                    SurveyFollowUp(
-                        survey_id=survey.id,
-                        client_id=survey.client_id,
-                        state="open",
-                        summary=summary,
-                        created_at=now,
-                        done_at=None,
-                        done_by=None,
-                        note=None,
-                    )
+                task = SurveyFollowUp(
+                    survey_id=survey.id,
+                    client_id=survey.client_id,
+                    state="open",
+                    summary=summary,
+                    created_at=now,
+                    done_at=None,
+                    done_by=None,
+                    note=None,
                 )
+                session.add(task)
+                await session.flush()
             key, conversation_id = survey.key, survey.conversation_id
         await self._jobs.cancel(f"{key}:remind")
-        if vote.low:
+        if task is not None:
             await self._tell_staff(
-                f"Low score, follow up: {summary}", key=f"{key}:staff", thread=survey_id
+                f"Low score, follow up: {summary}. When done: aftercare survey done {task.id}",
+                key=f"{key}:staff",
+                thread=survey_id,
             )
             await self._escalate(conversation_id, summary)
         return vote
