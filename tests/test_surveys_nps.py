@@ -141,3 +141,19 @@ async def test_nps_switched_off(
         assert await surveys(app) == []
     finally:
         await app.close()
+
+
+async def test_a_contact_who_never_wrote_is_asked_on_their_linked_account(
+    seeded: App, clock: FakeClock
+) -> None:
+    clock.set(FIRST_ROUND)
+    await _drain(seeded)
+    asks = [i for i in await outbox(seeded, "nps:") if (i.idempotency_key or "").endswith(":ask")]
+    assert [(i.channel, i.chat_id, i.conversation_id) for i in asks] == [
+        ("console", "console:alice", None),
+        ("console", "console:wang", None),
+    ]
+    alice = await chat_as(seeded, "alice")
+    assert (await alice.say("/help"))[-1].kind == "survey_question"
+    assert (await alice.say("10"))[0].kind == "survey_thanks"
+    assert [s.score for s in _nps(await surveys(seeded))] == [10, None]

@@ -20,6 +20,7 @@ from bot.errors import InvalidInputError, NotFoundError
 from bot.i18n import Lang, say
 from bot.messages import Address, Button, Reply
 from bot.protocols import Clock, Outbox
+from bot.reach import recipients
 from bot.scheduler import Job, JobHandler
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -253,13 +254,20 @@ class SurveyService:
     ) -> Survey | None:
         contact = await _maybe(session, Contact, ticket.reporter_contact_id)
         conversation = await _maybe(session, Conversation, ticket.conversation_id)
-        if conversation is None and contact is not None:
-            conversation = await _latest_conversation(session, contact.id)
         if contact is None and conversation is not None and conversation.contact_id:
             contact = await session.get(Contact, conversation.contact_id)
         project = await session.get_one(Project, ticket.project_id)
+        # The ticket's own conversation first; else wherever the reporter can be reached.
+        reachable = conversation is not None
+        conversation_id = conversation.id if conversation else None
+        if conversation is None and contact is not None:
+            found = await recipients(
+                session, ticket.client_id, timezone=project.timezone, contact_id=contact.id
+            )
+            reachable = bool(found)
+            conversation_id = found[0].conversation_id if found else None
         reason = None
-        if conversation is None:
+        if not reachable:
             reason = "unreachable"
         elif not sampled(key, self.policy.csat_sample_rate):
             reason = "sampled_out"
@@ -277,7 +285,7 @@ class SurveyService:
             project_id=ticket.project_id,
             ticket_id=ticket.id,
             contact_id=contact.id if contact else None,
-            conversation_id=conversation.id if conversation else None,
+            conversation_id=conversation_id,
             lang=_lang(contact),
             created_at=now,
             asked_at=None if reason else self._waking(now, tz),
@@ -285,7 +293,7 @@ class SurveyService:
         return await _insert(session, survey)
 
     async def send_nps(self, project_id: int, round_: int, due_at: datetime) -> int:
-        """One NPS round: ask every contact of the project's client who has a conversation,
+        """One NPS round: ask every reachable contact of the project's client (bot/reach.py),
         then schedule the next round from the later of `due_at` and now, so a long stop
         yields one round now rather than one for each missed period. Returns how many asked."""
         now = self._clock.now()
@@ -294,14 +302,9 @@ class SurveyService:
             project = await session.get(Project, project_id)
             if project is None:
                 return 0
-            contacts = await session.scalars(
-                select(Contact).where(Contact.client_id == project.client_id).order_by(Contact.id)
-            )
-            for contact in list(contacts):
-                conversation = await _latest_conversation(session, contact.id)
-                if conversation is None:
-                    continue
-                key = f"{_nps_key(project_id, round_)}:contact:{contact.id}"
+            people = await recipients(session, project.client_id, timezone=project.timezone)
+            for person in people:
+                key = f"{_nps_key(project_id, round_)}:contact:{person.contact_id}"
                 survey = await session.scalar(select(Survey).where(Survey.key == key))
                 if survey is None:
                     survey = await _insert(
@@ -314,11 +317,11 @@ class SurveyService:
                             client_id=project.client_id,
                             project_id=project.id,
                             ticket_id=None,
-                            contact_id=contact.id,
-                            conversation_id=conversation.id,
-                            lang=_lang(contact),
+                            contact_id=person.contact_id,
+                            conversation_id=person.conversation_id,
+                            lang=person.lang,
                             created_at=now,
-                            asked_at=self._waking(now, contact.timezone or project.timezone),
+                            asked_at=self._waking(now, person.timezone),
                         ),
                     )
                 if survey is not None and survey.state == SENT:
@@ -353,13 +356,13 @@ class SurveyService:
         """Queue the question (or its reminder) for the survey's conversation, in waking hours;
         the first ask also schedules the reminder. Outbox and job keys derive from the survey's."""
         async with self._db.session() as session:
-            conversation = await _maybe(session, Conversation, survey.conversation_id)
-            if conversation is None:
-                return
             project = await session.get_one(Project, survey.project_id)
             contact = await _maybe(session, Contact, survey.contact_id)
             ticket = await _maybe(session, Ticket, survey.ticket_id)
             ref = await _ticket_ref(session, ticket) if ticket else ""
+            address = await self._address(session, survey, project.timezone)
+        if address is None:
+            return
         lang = lang_of(survey.lang)
         phrase = f"{survey.kind}_{'remind' if reminder else 'ask'}"
         text = say(
@@ -378,19 +381,13 @@ class SurveyService:
             kind="survey_question",
             meta={"survey": str(survey.id), "one_vote": "true"},
         )
-        address = Address(
-            conversation.channel,
-            conversation.workspace_id,
-            conversation.chat_id,
-            conversation.thread_id,
-        )
         now = self._clock.now()
         tz = (contact.timezone if contact else None) or project.timezone
         not_before = self._waking(now, tz) if reminder else (survey.asked_at or now)
         await self._outbox.enqueue(
             address,
             reply,
-            conversation_id=conversation.id,
+            conversation_id=survey.conversation_id,
             key=f"{survey.key}:{'remind' if reminder else 'ask'}",
             not_before=not_before,
         )
@@ -401,6 +398,25 @@ class SurveyService:
                 not_before + self.policy.reminder_after,
                 key=f"{survey.key}:remind",
             )
+
+    async def _address(
+        self, session: AsyncSession, survey: Survey, timezone: str
+    ) -> Address | None:
+        """The survey's conversation; for a contact who never wrote, their linked account."""
+        conversation = await _maybe(session, Conversation, survey.conversation_id)
+        if conversation is not None:
+            return Address(
+                conversation.channel,
+                conversation.workspace_id,
+                conversation.chat_id,
+                conversation.thread_id,
+            )
+        if survey.contact_id is None:
+            return None
+        found = await recipients(
+            session, survey.client_id, timezone=timezone, contact_id=survey.contact_id
+        )
+        return found[0].address if found else None
 
     async def _surveyed_since(
         self, session: AsyncSession, contact_id: int, since: datetime
@@ -612,15 +628,6 @@ async def _insert(session: AsyncSession, survey: Survey) -> Survey | None:
         return survey
     except IntegrityError:
         return await session.scalar(select(Survey).where(Survey.key == survey.key))
-
-
-async def _latest_conversation(session: AsyncSession, contact_id: int) -> Conversation | None:
-    return await session.scalar(
-        select(Conversation)
-        .where(Conversation.contact_id == contact_id)
-        .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
-        .limit(1)
-    )
 
 
 async def _ticket_ref(session: AsyncSession, ticket: Ticket) -> str:
