@@ -10,6 +10,7 @@ import pytest
 
 from bot.app import App, build_app
 from bot.clock import FakeClock
+from bot.directory import ProjectChange
 from bot.messages import reply_from_json
 from bot.settings import Settings
 from bot.storage.models_surveys import Survey
@@ -157,3 +158,25 @@ async def test_a_contact_who_never_wrote_is_asked_on_their_linked_account(
     assert (await alice.say("/help"))[-1].kind == "survey_question"
     assert (await alice.say("10"))[0].kind == "survey_thanks"
     assert [s.score for s in _nps(await surveys(seeded))] == [10, None]
+
+
+async def test_a_new_delivery_date_moves_the_first_round_until_it_has_run(
+    seeded: App, clock: FakeClock
+) -> None:
+    alice = await chat_as(seeded, "alice")
+    await alice.say("/help")
+    later = FIRST_ROUND.date() + timedelta(days=10)  # delivered 2026-04-11 instead
+    await seeded.directory.update_project("ACME", "Portal", ProjectChange(delivered_on=later))
+    clock.set(FIRST_ROUND + timedelta(days=1))
+    await _drain(seeded)
+    assert await _rounds(seeded) == []
+    clock.set(datetime(2026, 5, 11, 8, 0, tzinfo=UTC))  # 30 days after the new date, 10:00 CEST
+    await _drain(seeded)
+    assert len(await _rounds(seeded)) == 1
+    # Once the first round has run, date changes no longer move anything: no second round 0.
+    await seeded.directory.update_project(
+        "ACME", "Portal", ProjectChange(delivered_on=later + timedelta(days=5))
+    )
+    clock.advance(timedelta(days=6))
+    await _drain(seeded)
+    assert len(await _rounds(seeded)) == 1
