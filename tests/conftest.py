@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from bot.app import App, build_app
 from bot.clock import FakeClock
 from bot.settings import Settings, normalise_database_url
 from bot.storage.migrate import upgrade
+from bot.storage.schema import metadata
 from tests.fakes import FakeKnowledgeBase
 
 PG_ENV = "AFTERCARE_TEST_POSTGRES_URL"
@@ -38,17 +40,21 @@ async def _exec_pg(url: str, statement: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database: a SQLite file, or a fresh PostgreSQL schema per test."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'aftercare.db'}"
-        upgrade(url)
-        yield url
-        return
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per test run; each test gets a copy (migrating is the slow part)."""
+    path = tmp_path_factory.mktemp("template") / "aftercare.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str | None]:
+    """A fresh PostgreSQL schema for this test run, migrated once; None when not configured."""
     base = _pg_base()
     if base is None:
-        pytest.skip(f"{PG_ENV} is not set")
+        yield None
+        return
     schema = f"t_{uuid.uuid4().hex[:12]}"
     asyncio.run(_exec_pg(base, f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in base else "?"
@@ -58,6 +64,48 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
     finally:
         asyncio.run(_exec_pg(base, f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+async def _empty_pg(url: str) -> None:
+    """Back to a just-migrated state: every table emptied (ids restarted), test-made tables gone."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            names = {
+                str(row[0])
+                for row in await connection.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+                )
+            }
+            for extra in sorted(names - set(metadata.tables) - {"alembic_version"}):
+                await connection.execute(text(f'DROP TABLE "{extra}" CASCADE'))
+            tables = ", ".join(f'"{name}"' for name in sorted(names & set(metadata.tables)))
+            if tables:
+                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    postgres_schema: str | None,
+) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file per test, or this run's PostgreSQL schema,
+    emptied after each test."""
+    if request.param == "sqlite":
+        path = tmp_path / "aftercare.db"
+        shutil.copyfile(sqlite_template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    if postgres_schema is None:
+        pytest.skip(f"{PG_ENV} is not set")
+    try:
+        yield postgres_schema
+    finally:
+        asyncio.run(_empty_pg(postgres_schema))
 
 
 @pytest.fixture
