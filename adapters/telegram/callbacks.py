@@ -19,6 +19,7 @@ from bot.storage.models_telegram import TelegramCallback
 
 MAX_BYTES = 64
 LABEL_LIMIT = 64
+SCORES_PER_ROW = 6
 _PREFIX = "~"  # no core payload starts with it: core payloads are "prefix:value"
 
 
@@ -57,14 +58,16 @@ class CallbackStore:
         return row.payload if row is not None else data
 
     async def keyboard(self, buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-        """One button a row: labels (knowledge-base titles) are often long."""
+        """One button a row: labels (knowledge-base titles) are often long. Score scales
+        (every label a number: CSAT 1-5, NPS 0-10) go side by side, SCORES_PER_ROW a row."""
         if not buttons:
             return None
-        rows = [
-            [InlineKeyboardButton(_label(b.label), callback_data=await self.encode(b.payload))]
+        keys = [
+            InlineKeyboardButton(_label(b.label), callback_data=await self.encode(b.payload))
             for b in buttons
         ]
-        return InlineKeyboardMarkup(rows)
+        per_row = SCORES_PER_ROW if all(b.label.isdigit() for b in buttons) else 1
+        return InlineKeyboardMarkup([keys[i : i + per_row] for i in range(0, len(keys), per_row)])
 
 
 def _label(text: str) -> str:
