@@ -45,16 +45,20 @@ class Context:
 Handler = Callable[[Context, str], Awaitable[list[Reply]]]
 TextHandler = Callable[[Context], Awaitable[list[Reply] | None]]
 Fallback = Callable[[Context], Awaitable[list[Reply]]]
+Gate = Callable[[Context], Awaitable[list[Reply] | None]]
 
 
 @dataclass
 class Routes:
     """What the engine can do. Features add commands, button prefixes and text handlers.
 
+    Gates see every turn first (commands and clicks too); one that returns a list, even an
+    empty one, answers the turn (a conversation handed to a person bypasses the bot).
     Text handlers run in order on plain text; the first that returns replies wins, and the
     fallback (the FAQ) answers the rest.
     """
 
+    gates: list[Gate] = field(default_factory=list)
     commands: dict[str, Handler] = field(default_factory=dict)
     buttons: dict[str, Handler] = field(default_factory=dict)
     text: list[TextHandler] = field(default_factory=list)
@@ -95,6 +99,10 @@ class Engine:
         return replies
 
     async def _route(self, ctx: Context) -> list[Reply]:
+        for gate in self._routes.gates:
+            answered = await gate(ctx)
+            if answered is not None:
+                return answered
         payload = ctx.turn.message.button_payload
         if payload:
             prefix, _, rest = payload.partition(":")
