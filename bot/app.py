@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import SystemClock
-from bot.commands import help_command, not_configured
+from bot.commands import help_command
 from bot.conversations import SqlStore
 from bot.directory import Directory
 from bot.engine import Engine, Routes
 from bot.faq import Faq
 from bot.followups import FollowUps, Policy, parse_days
+from bot.handoff import REMIND_JOB, HandoffService
+from bot.handoff_chat import HandoffChat
 from bot.invites import InviteChat, InviteService
 from bot.outbox import SqlOutbox
 from bot.protocols import Clock, KnowledgeBase
@@ -45,20 +47,22 @@ class App:
     invites: InviteService
     followups: FollowUps
     surveys: SurveyService
+    handoff: HandoffService
 
     async def close(self) -> None:
         await self.db.dispose()
 
 
-def build_routes(faq: Faq, tickets: TicketChat, invites: InviteChat) -> Routes:
+def build_routes(
+    faq: Faq, tickets: TicketChat, invites: InviteChat, handoff: HandoffChat
+) -> Routes:
     routes = Routes()
     routes.commands["help"] = help_command
     routes.commands["start"] = invites.start
-    routes.commands["human"] = not_configured("talking to a person", "转人工")
     routes.buttons["kb"] = faq.choose
-    routes.buttons["human"] = routes.commands["human"]
     tickets.register(routes)
     routes.fallback = faq.answer
+    handoff.register(routes)  # last: it gates every turn and watches the FAQ's answers
     return routes
 
 
@@ -83,14 +87,27 @@ async def build_app(
     outbox = SqlOutbox(db, clock)
     tickets = TicketService(db, clock, outbox, policies, settings.slack_staff_channel)
     invites = InviteService(db, clock)
-    routes = build_routes(Faq(), TicketChat(tickets, db), InviteChat(invites))
-    engine = Engine(store, clock, routes, kb=kb, outbox=outbox)
     scheduler = Scheduler(
         db,
         clock,
         max_attempts=settings.job_max_attempts,
         lease=timedelta(seconds=settings.job_lease_seconds),
     )
+    handoff = HandoffService(
+        db,
+        clock,
+        outbox,
+        tickets,
+        policies,
+        settings.slack_staff_channel,
+        kb_dir=settings.kb_dir,
+        remind_after=timedelta(minutes=settings.handoff_remind_minutes),
+        scheduler=scheduler,
+    )
+    tickets.on_open.append(handoff.on_ticket_opened)
+    scheduler.register(REMIND_JOB, handoff.remind)
+    routes = build_routes(Faq(), TicketChat(tickets, db), InviteChat(invites), HandoffChat(handoff))
+    engine = Engine(store, clock, routes, kb=kb, outbox=outbox)
 
     waking = WakingHours.parse(settings.waking_hours)
     directory = Directory(db, clock)
@@ -115,6 +132,7 @@ async def build_app(
         SurveyPolicy.from_settings(settings),
         waking.next,
         settings.slack_staff_channel,
+        escalate=handoff.escalate,
     )
     surveys.register_jobs()
     tickets.on_resolved.append(surveys.ticket_resolved)
@@ -147,4 +165,5 @@ async def build_app(
         invites=invites,
         followups=followups,
         surveys=surveys,
+        handoff=handoff,
     )

@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     slack_staff_channel: str | None = Field(
         None, description="Slack channel id where staff see tickets and escalations."
     )
+    handoff_remind_minutes: int = Field(
+        15,
+        ge=1,
+        description="Remind staff when nobody took an escalation within this many minutes.",
+    )
     telegram_token: SecretStr | None = Field(None, description="Telegram bot token.")
     telegram_webhook_secret: SecretStr | None = Field(
         None, description="Secret token Telegram sends with each webhook request."

@@ -30,14 +30,26 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+DRAFTS_DIR = "drafts"
+
+
 def kb_files(kb_dir: Path) -> list[Path]:
-    """Every content file of a knowledge base, in a stable order."""
-    return sorted(p for p in kb_dir.rglob("*.md") if p.is_file() and p.name.lower() != "readme.md")
+    """Every content file of a knowledge base, in a stable order; `drafts/` (FAQ drafts waiting
+    for `aftercare kb approve`) is not content yet."""
+    return sorted(
+        p
+        for p in kb_dir.rglob("*.md")
+        if p.is_file()
+        and p.name.lower() != "readme.md"
+        and p.relative_to(kb_dir).parts[0] != DRAFTS_DIR
+    )
 
 
 def kb_hashes(kb_dir: Path) -> dict[str, str]:
     """Relative path → sha256 of the bytes, for every content file."""
-    return {p.relative_to(kb_dir).as_posix(): content_hash(p.read_bytes()) for p in kb_files(kb_dir)}
+    return {
+        p.relative_to(kb_dir).as_posix(): content_hash(p.read_bytes()) for p in kb_files(kb_dir)
+    }
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.storage import (  # noqa: F401
     models,
     models_followups,
+    models_handoff,
     models_invites,
     models_jobs,
     models_slack,

@@ -123,6 +123,7 @@ class TicketNotFound(NotFoundError):
 
 
 OnResolved = Callable[["TicketView"], Awaitable[object]]
+OnOpened = Callable[["TicketView"], Awaitable[object]]
 
 
 class TicketService:
@@ -146,6 +147,8 @@ class TicketService:
         self.policies = policies
         self._staff = Address("slack", "", staff_channel) if staff_channel else None
         self.on_resolved: list[OnResolved] = []
+        # Other features react to new tickets (handoff escalates a P1) without tickets knowing them.
+        self.on_open: list[OnOpened] = []
 
     # --- opening -------------------------------------------------------------------------
 
@@ -209,6 +212,12 @@ class TicketService:
             key=f"ticket:{view.id}:opened",
             ref=view.ref,
         )
+        for listener in self.on_open:
+            try:
+                await listener(view)
+            except Exception:
+                # The ticket is filed whatever a listener does; its failure is only logged.
+                log.exception("ticket listener failed", extra={"ticket": view.ref})
         return view
 
     # --- reading -------------------------------------------------------------------------

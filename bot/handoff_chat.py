@@ -1,0 +1,143 @@
+"""The client side of handoff: /human, /bot, asking for a person, two "I don't know" answers in
+a row, and the gate that relays a conversation's messages while a person has it."""
+
+from __future__ import annotations
+
+from bot.commands import not_configured
+from bot.engine import Context, Fallback, Handler, Routes
+from bot.handoff import HandoffService, HandoffState
+from bot.handoff_phrases import PHRASES, asks_for_person
+from bot.i18n import say
+from bot.messages import Button, Reply
+
+LOW_ANSWERS_TO_ESCALATE = 2
+_LOW, _CONFIDENT = "faq_abstain", "faq_answer"
+# Clicks that would make the bot talk (FAQ choices, the ticket form) are relayed instead;
+# other clicks (survey votes, follow-up answers) are records and go through.
+_DIALOGUE_BUTTONS = ("kb:", "ticket:")
+
+
+class HandoffChat:
+    """Routes for clients; staff act through HandoffService (Slack staff thread, CLI)."""
+
+    def __init__(self, handoff: HandoffService) -> None:
+        self._handoff = handoff
+        self._unset = not_configured("talking to a person", "转人工")
+
+    def register(self, routes: Routes) -> None:
+        """Call after the other features registered: it watches the FAQ's answers."""
+        routes.gates.append(self.gate)
+        routes.commands["human"] = self.human
+        routes.commands["bot"] = self.bot
+        routes.buttons["human"] = self.human
+        routes.text.insert(0, self.on_text)
+        if routes.fallback is not None:
+            routes.fallback = self._watch_fallback(routes.fallback)
+        if "kb" in routes.buttons:
+            routes.buttons["kb"] = self._watch_button(routes.buttons["kb"])
+
+    async def gate(self, ctx: Context) -> list[Reply] | None:
+        """While a person is asked or on, the bot stays quiet but for /bot and /human: what the
+        client types (and FAQ or ticket-form clicks) goes to the staff thread."""
+        view = await self._handoff.view(ctx.turn.conversation_id)
+        if view.state is HandoffState.BOT:
+            return None
+        if view.state is HandoffState.CLOSED:
+            await self._handoff.reopen(ctx.turn.conversation_id, await self._client(ctx))
+            return None
+        command = _command(ctx)
+        if command == "bot":
+            return await self.bot(ctx, "")
+        payload = ctx.turn.message.button_payload
+        if (
+            command == "human"
+            or (payload or "").startswith("human:")
+            or (payload is None and asks_for_person(ctx.text))
+        ):
+            return await self.human(ctx, "")
+        if payload is not None and not payload.startswith(_DIALOGUE_BUTTONS):
+            return None  # a vote or an acknowledgement is recorded as usual
+        text = ctx.text if payload is None else f"[clicked] {ctx.text}"
+        await self._handoff.client_message(
+            ctx.turn.conversation_id, await self._client(ctx), text, str(ctx.turn.message_id)
+        )
+        if view.state is HandoffState.WAITING:
+            return [Reply(_say("still_waiting", ctx), kind="handoff_relayed")]
+        return []
+
+    async def human(self, ctx: Context, _args: str) -> list[Reply]:
+        if not self._handoff.enabled:
+            return await self._unset(ctx, "")
+        escalation = await self._handoff.start(
+            ctx.turn.conversation_id,
+            "asked for a person",
+            actor=await self._client(ctx),
+            push=False,
+            lang=ctx.lang,
+        )
+        return [escalation.client_reply]
+
+    async def bot(self, ctx: Context, _args: str) -> list[Reply]:
+        client = await self._client(ctx)
+        return [await self._handoff.client_back(ctx.turn.conversation_id, client, ctx.lang)]
+
+    async def on_text(self, ctx: Context) -> list[Reply] | None:
+        if not asks_for_person(ctx.text):
+            return None
+        return await self.human(ctx, "")
+
+    def _watch_fallback(self, answer: Fallback) -> Fallback:
+        async def watched(ctx: Context) -> list[Reply]:
+            return await self._after_faq(ctx, await answer(ctx))
+
+        return watched
+
+    def _watch_button(self, choose: Handler) -> Handler:
+        async def watched(ctx: Context, rest: str) -> list[Reply]:
+            return await self._after_faq(ctx, await choose(ctx, rest))
+
+        return watched
+
+    async def _client(self, ctx: Context) -> str:
+        message = ctx.turn.message
+        fallback = message.sender_name or message.sender_id
+        if ctx.turn.contact_id is None:
+            return fallback
+        return await self._handoff.client_name(ctx.turn.conversation_id, fallback)
+
+    async def _after_faq(self, ctx: Context, replies: list[Reply]) -> list[Reply]:
+        kinds = {r.kind for r in replies}
+        if _LOW not in kinds and _CONFIDENT not in kinds:
+            return replies
+        streak = await self._handoff.note_faq(ctx.turn.conversation_id, low=_LOW in kinds)
+        if streak < LOW_ANSWERS_TO_ESCALATE or not self._handoff.enabled:
+            return replies
+        escalation = await self._handoff.start(
+            ctx.turn.conversation_id,
+            f"{streak} answers in a row the bot did not know",
+            actor="aftercare",
+            push=False,
+            lang=ctx.lang,
+        )
+        if not escalation.started:
+            return replies
+        kept = [_without_person_button(r) for r in replies]
+        return [*kept, escalation.client_reply]
+
+
+def _without_person_button(reply: Reply) -> Reply:
+    buttons: tuple[Button, ...] = tuple(
+        b for b in reply.buttons if not b.payload.startswith("human:")
+    )
+    return Reply(reply.text, buttons, reply.citations, reply.thread_id, reply.kind, reply.meta)
+
+
+def _command(ctx: Context) -> str | None:
+    text = ctx.text
+    if ctx.turn.message.button_payload or not text.startswith("/"):
+        return None
+    return text[1:].split(" ", 1)[0].split("@", 1)[0].lower()
+
+
+def _say(key: str, ctx: Context) -> str:
+    return say(PHRASES, key, ctx.lang)
