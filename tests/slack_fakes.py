@@ -26,6 +26,7 @@ class FakeSlackApi:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.users: dict[str, str] = {}  # user id -> display name, for users.info
         self._ts = itertools.count(1)
 
     def asgi(self) -> Starlette:
@@ -36,15 +37,23 @@ class FakeSlackApi:
                 args: dict[str, Any] = json.loads(raw or "{}")
             else:
                 args = dict(parse_qsl(raw))
+            args.update(request.query_params)  # GET methods (users.info) send query params
             self.calls.append((method, args))
             if method == "auth.test":
                 return JSONResponse(
                     {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": TEAM}
                 )
+            if method == "users.info":
+                user = str(args.get("user"))
+                name = self.users.get(user, "")
+                profile = {"display_name": name, "real_name": name}
+                return JSONResponse(
+                    {"ok": True, "user": {"id": user, "name": user.lower(), "profile": profile}}
+                )
             ts = f"1700000000.{next(self._ts):06d}"
             return JSONResponse({"ok": True, "channel": args.get("channel"), "ts": ts})
 
-        return Starlette(routes=[Route("/api/{method}", api, methods=["POST"])])
+        return Starlette(routes=[Route("/api/{method}", api, methods=["GET", "POST"])])
 
     def posts(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
         return [args for name, args in self.calls if name == method]

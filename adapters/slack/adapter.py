@@ -18,9 +18,10 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.slack import translate
 from adapters.slack.blocks import chosen, escape, render
-from adapters.slack.sender import SlackSender
+from adapters.slack.sender import SlackSender, thread_key_of
 from bot.app import App
-from bot.errors import AftercareError
+from bot.errors import AftercareError, InvalidInputError
+from bot.handoff import conversation_of
 from bot.messages import IncomingMessage, Reply
 from bot.protocols import Sender
 
@@ -62,6 +63,8 @@ class SlackAdapter:
         self._sender = SlackSender(self.client, app.db, app.clock, settings.slack_staff_channel)
         self._http = AsyncSlackRequestHandler(self.bolt)
         self._socket: AsyncSocketModeHandler | None = None
+        self._staff_channel = settings.slack_staff_channel
+        self._names: dict[str, str] = {}
         self.bolt.event("message")(self._on_event)
         self.bolt.event("app_mention")(self._on_event)
         self.bolt.action(re.compile("^aftercare_"))(self._on_action)
@@ -91,6 +94,13 @@ class SlackAdapter:
             self._socket = None
 
     async def _on_event(self, body: dict[str, Any], context: Any) -> None:
+        event = body.get("event", {})
+        if self._staff_channel and event.get("channel") == self._staff_channel:
+            # Staff talk among themselves in threads: only replies in a conversation's thread
+            # matter (relayed to the client). A top-level mention still asks the bot.
+            if event.get("type") == "message" or event.get("thread_ts"):
+                await self._staff_message(body, context.bot_user_id)
+                return
         message = translate.from_event(body, context.bot_user_id, self._app.clock.now())
         if message is not None:
             await self._answer(message)
@@ -113,8 +123,71 @@ class SlackAdapter:
         payload = message.button_payload or ""
         if payload.startswith("staff:"):
             await self._staff_action(message, payload)
+        elif payload.startswith("handoff:"):
+            if message.chat_id == self._staff_channel:
+                await self._handoff_action(message, payload)
         else:
             await self._answer(message)
+
+    async def _staff_message(self, body: dict[str, Any], bot_user_id: str | None) -> None:
+        """A staff reply in a conversation's thread → the core, which relays it to the client
+        once per Slack message (retries carry the same channel and ts)."""
+        reply = translate.from_staff_thread(body, bot_user_id)
+        if reply is None:
+            return
+        key = await thread_key_of(self._app.db, reply.channel, reply.thread_ts)
+        conversation_id = conversation_of(key) if key else None
+        if conversation_id is None:
+            return  # a ticket thread or a staff discussion: nothing to relay
+        name = await self._display_name(reply.user)
+        await self._app.handoff.staff_reply(
+            conversation_id, reply.text, name, key=reply.key, files=reply.files
+        )
+
+    async def _handoff_action(self, message: IncomingMessage, payload: str) -> None:
+        """Take it / hand back / open a ticket / save as FAQ, as the clicking staff member."""
+        verb, _, number = payload.partition(":")[2].partition(":")
+        handoff = self._app.handoff
+        actor = await self._display_name(message.sender_id, message.sender_name)
+        try:
+            if not number.isdigit():
+                raise InvalidInputError(f"bad handoff button {payload!r}")
+            target = int(number)
+            if verb == "take":
+                await handoff.take(target, actor)
+            elif verb == "back":
+                await handoff.hand_back(target, actor)
+            elif verb == "ticket":
+                await handoff.open_ticket(target, actor)
+            elif verb == "faq":
+                await handoff.save_faq(target, actor)
+            else:
+                raise InvalidInputError(f"unknown handoff action {verb!r}")
+        except AftercareError as exc:
+            await self.client.chat_postMessage(
+                channel=message.chat_id,
+                text=escape(f"{actor}: {exc}"),
+                thread_ts=message.thread_id or None,
+            )
+
+    async def _display_name(self, user_id: str, fallback: str = "") -> str:
+        """The name staff sign with: Slack's display name, else real name, else the handle."""
+        if user_id not in self._names:
+            try:
+                response = await self.client.users_info(user=user_id)
+                user = response.get("user") or {}
+                profile = user.get("profile") or {}
+                name = (
+                    profile.get("display_name")
+                    or profile.get("real_name")
+                    or user.get("real_name")
+                    or user.get("name")
+                )
+            except Exception:
+                log.warning("users.info failed", extra={"user": user_id})
+                return fallback or user_id
+            self._names[user_id] = str(name or fallback or user_id)
+        return self._names[user_id]
 
     async def _staff_action(self, message: IncomingMessage, payload: str) -> None:
         _, verb, ref = payload.split(":", 2)

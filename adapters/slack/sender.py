@@ -66,3 +66,11 @@ class SlackSender:
                 )
         except IntegrityError:
             pass  # another worker started this thread first; later messages go into theirs
+
+
+async def thread_key_of(db: Database, channel: str, ts: str) -> str | None:
+    """The key whose staff thread starts at message `ts` (the reverse of SlackSender's map)."""
+    async with db.session() as session:
+        return await session.scalar(
+            select(SlackThread.key).where(SlackThread.channel == channel, SlackThread.ts == ts)
+        )

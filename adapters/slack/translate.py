@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -101,3 +102,38 @@ def from_command(command: dict[str, Any], now: datetime) -> IncomingMessage:
         group=_shared(str(command.get("channel_id") or "")),
         platform_message_id=f"command:{command.get('trigger_id')}",
     )
+
+
+@dataclass(frozen=True)
+class StaffMessage:
+    """A person's reply in a thread of the staff channel; `key` is stable across Slack retries."""
+
+    channel: str
+    thread_ts: str
+    user: str
+    text: str
+    files: tuple[tuple[str, str], ...]
+    key: str
+
+
+def from_staff_thread(body: dict[str, Any], bot_user_id: str | None) -> StaffMessage | None:
+    """A reply in a staff-channel thread (not the thread's first message, not a bot)."""
+    event: dict[str, Any] = body.get("event", {})
+    if event.get("type") != "message" or event.get("bot_id"):
+        return None
+    if event.get("subtype") not in _PERSON_SUBTYPES:
+        return None
+    user = str(event.get("user") or "")
+    thread, ts = str(event.get("thread_ts") or ""), str(event.get("ts") or "")
+    if not user or user == bot_user_id or not thread or thread == ts:
+        return None
+    files = tuple(
+        (str(f.get("name") or f.get("title") or "file"), str(url))
+        for f in event.get("files") or []
+        if (url := f.get("permalink_public") or f.get("permalink") or f.get("url_private"))
+    )
+    text = unescape(str(event.get("text") or "")).strip()
+    if not text and not files:
+        return None
+    channel = str(event.get("channel") or "")
+    return StaffMessage(channel, thread, user, text, files, key=f"slack:{channel}:{ts}")
