@@ -10,6 +10,8 @@ from rich.console import Console
 
 from adapters.cli import followups as _followups  # noqa: F401  (adds project set|followups)
 from adapters.cli.admin import client_app, contact_app, project_app
+from adapters.cli.conversations import conversation_app
+from adapters.cli.drafts import kb_app
 from adapters.cli.jobs import jobs_app, worker
 from adapters.cli.kb import ask, evaluate, index
 from adapters.cli.runtime import opened_app, run, settings
@@ -40,6 +42,8 @@ app.add_typer(telegram_app, name="telegram")
 app.command("worker")(worker)
 app.add_typer(survey_app, name="survey")
 report_app.command("surveys")(report_surveys)
+app.add_typer(conversation_app, name="conversation")
+app.add_typer(kb_app, name="kb")
 app.command("serve")(serve)
 app.command("run")(run_embedded)
 app.command("index")(index)

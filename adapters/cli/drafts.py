@@ -1,0 +1,41 @@
+"""`aftercare kb drafts|approve`: FAQ drafts learned from staff answers, reviewed by a person."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from adapters.cli.runtime import run, settings
+from bot.kb_drafts import approve as approve_draft
+from bot.kb_drafts import draft_files, list_drafts
+from bot.knowledge.embedders import make_embedder
+from indexer.build import build_index
+from indexer.content import parse_article, read_kb
+
+kb_app = typer.Typer(help="Knowledge-base drafts.", no_args_is_help=True)
+
+
+@kb_app.command("drafts")
+def drafts() -> None:
+    """List FAQ drafts waiting for approval (in <kb>/drafts/)."""
+    for path in list_drafts(settings().kb_dir):
+        typer.echo(path.as_posix())
+
+
+@kb_app.command("approve")
+def approve(draft_id: Annotated[str, typer.Argument(help="Draft id, e.g. handoff-7.")]) -> None:
+    """Move a draft into the knowledge base (its category folder) and re-index."""
+
+    async def work() -> None:
+        config = settings()
+        for path in draft_files(config.kb_dir, draft_id):
+            parse_article(path.read_text(encoding="utf-8"), path.as_posix())  # refuse a bad draft
+        moved = approve_draft(config.kb_dir, draft_id)
+        for path in moved:
+            typer.echo(f"approved {path.as_posix()}")
+        embedder = make_embedder(config.embedding_backend, config.embedding_model)
+        done = build_index(read_kb(config.kb_dir), config.resolved_index_dir, embedder)
+        typer.echo(f"indexed {done.files} files ({done.embedded_files} embedded) -> {done.out}")
+
+    run(work)

@@ -1,0 +1,106 @@
+"""`aftercare conversation show` and `aftercare kb drafts|approve` through the real CLI."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from adapters.cli.main import app as cli
+from adapters.console.chat import ConsoleSession
+from bot.app import build_app
+from bot.kb_drafts import write_draft
+from bot.settings import Settings
+from tests.kb_helpers import write_kb
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("AFTERCARE_DATABASE_URL", database_url)
+    monkeypatch.setenv("AFTERCARE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("AFTERCARE_KB_DIR", str(tmp_path / "kb"))
+    monkeypatch.setenv("AFTERCARE_SLACK_STAFF_CHANNEL", "CSTAFF")
+    monkeypatch.chdir(tmp_path)
+    return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+async def _handoff_conversation(settings: Settings) -> int:
+    app = await build_app(settings)
+    try:
+        await app.directory.add_client("Acme Corp", "ACME")
+        await app.directory.add_project("ACME", "Portal", date(2026, 1, 5), 12, "gold", "UTC")
+        await app.directory.add_contact("ACME", "alice", "Alice Martin", lang="en")
+        alice = ConsoleSession(app, "alice")
+        await alice.start()
+        await alice.say("Can we get invoices as PDF?")
+        await alice.say("/human")
+        await app.handoff.take(1, "Sam")
+        await app.handoff.staff_reply(1, "Yes, under Billing.", "Sam", key="slack:C:1")
+        await app.handoff.hand_back(1, "Sam")
+        await alice.say("thanks")
+    finally:
+        await app.close()
+    return 1
+
+
+def test_conversation_show_prints_transcript_with_states(env: Settings) -> None:
+    conversation = asyncio.run(_handoff_conversation(env))
+    code, out, err = invoke("conversation", "show", str(conversation))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("conversation 1: console console:")
+    assert "Alice Martin, Acme Corp (ACME)" in lines[0] and lines[0].endswith("state bot")
+    body = "\n".join(lines[1:])
+    order = [
+        "< Alice Martin: Can we get invoices as PDF?",
+        "< Alice Martin: /human",
+        "* Alice Martin: escalated (bot -> waiting_for_human): asked for a person",
+        "* Sam: taken (waiting_for_human -> human)",
+        ">> Sam (staff): Yes, under Billing.",
+        "* Sam: handed_back (human -> bot)",
+        "< Alice Martin: thanks",
+    ]
+    positions = [body.find(needle) for needle in order]
+    assert -1 not in positions, body
+    assert positions == sorted(positions), body
+
+
+def test_conversation_show_unknown_id_is_one_line_error(env: Settings) -> None:
+    code, _, err = invoke("conversation", "show", "999")
+    assert code == 1
+    assert err.strip() == "error: no conversation 999"
+
+
+def test_kb_approve_moves_the_draft_and_reindexes(env: Settings, tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    write_kb(kb)
+    write_draft(kb, "handoff-7", "Can we get invoices as PDF?", "Yes: Billing > Export > PDF.")
+    code, out, _ = invoke("kb", "drafts")
+    assert code == 0 and out.strip().endswith("drafts/handoff-7.en.md")
+    code, out, err = invoke("kb", "approve", "handoff-7")
+    assert code == 0, err
+    assert (kb / "support" / "handoff-7.en.md").is_file()
+    assert not list((kb / "drafts").iterdir())
+    assert "indexed" in out
+    code, out, _ = invoke("ask", "Can we get invoices as PDF?", "--json")
+    assert code == 0 and '"article": "handoff-7"' in out
+
+
+def test_kb_approve_refuses_a_broken_or_missing_draft(env: Settings, tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    write_kb(kb)
+    code, _, err = invoke("kb", "approve", "handoff-8")
+    assert code == 1 and err.startswith("error: no draft handoff-8")
+    draft = write_draft(kb, "handoff-9", "Question?", "Answer.")
+    draft.path.write_text("---\nid: handoff-9\n---\n", encoding="utf-8")
+    code, _, err = invoke("kb", "approve", "handoff-9")
+    assert code == 1 and "front matter is missing" in err
+    assert draft.path.is_file()
