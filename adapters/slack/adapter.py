@@ -95,12 +95,12 @@ class SlackAdapter:
 
     async def _on_event(self, body: dict[str, Any], context: Any) -> None:
         event = body.get("event", {})
-        if self._staff_channel and event.get("channel") == self._staff_channel:
-            # Staff talk among themselves in threads: only replies in a conversation's thread
-            # matter (relayed to the client). A top-level mention still asks the bot.
-            if event.get("type") == "message" or event.get("thread_ts"):
-                await self._staff_message(body, context.bot_user_id)
-                return
+        in_staff = bool(self._staff_channel) and event.get("channel") == self._staff_channel
+        # Staff talk among themselves in the staff channel: only replies in a conversation's
+        # thread matter (relayed to the client). A top-level mention still asks the bot.
+        if in_staff and (event.get("type") == "message" or event.get("thread_ts")):
+            await self._staff_message(body, context.bot_user_id)
+            return
         message = translate.from_event(body, context.bot_user_id, self._app.clock.now())
         if message is not None:
             await self._answer(message)
