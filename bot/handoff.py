@@ -313,17 +313,21 @@ class HandoffService:
 
     # --- staff actions -------------------------------------------------------------------
 
-    async def take(self, conversation_id: int, staff: str) -> HandoffView:
-        current = await self.view(conversation_id)
-        if current.state is HandoffState.HUMAN and current.taken_by == staff:
-            return current
+    async def take(
+        self, conversation_id: int, staff: str, *, tell_client: bool = True
+    ) -> HandoffView:
+        """A person takes the conversation; the client hears who (unless their reply says it)."""
         view, event_id = await self._move(
             conversation_id, Action.TAKE, staff, None, taken_by=staff[:200]
         )
+        if event_id is None:
+            return view  # this person has it already (a repeated click or a retried reply)
         await self._cancel_reminders(conversation_id)
         party = await self._party(conversation_id)
         event = f"handoff:event:{event_id}"
-        await self._tell_client(party, Reply(say(PHRASES, "taken", party.lang, staff=staff)), event)
+        if tell_client:
+            taken = Reply(say(PHRASES, "taken", party.lang, staff=staff), kind="handoff_taken")
+            await self._tell_client(party, taken, event)
         await self._tell_staff(
             conversation_id,
             f"{staff} took this conversation; replies in this thread go to {party.name}.",
@@ -428,8 +432,9 @@ class HandoffService:
             return Relayed.NOT_SENT
         if current.state is HandoffState.WAITING:
             # Replying takes it; if someone else took it meanwhile the reply still goes out.
+            # The signed reply itself tells the client who answers.
             with contextlib.suppress(ConflictError):
-                await self.take(conversation_id, staff)
+                await self.take(conversation_id, staff, tell_client=False)
         relay = await self._record_relay(conversation_id, text, staff, key)
         party = await self._party(conversation_id)
         body = text.strip()
@@ -553,12 +558,17 @@ class HandoffService:
 
     async def _move(
         self, conversation_id: int, action: Action, actor: str, note: str | None, **values: Any
-    ) -> tuple[HandoffView, int]:
-        """One transition and its event, atomically; returns the new view and the event id."""
+    ) -> tuple[HandoffView, int | None]:
+        """One transition and its event, atomically; returns the new view and the event id.
+
+        Taking a conversation the same person already has changes nothing (event id None).
+        """
         now = self._clock.now()
         async with self._db.session() as session:
             row = await self._row(session, conversation_id)
             before = HandoffState(row.state)
+            if action is Action.TAKE and before is _S.HUMAN and row.taken_by == values["taken_by"]:
+                return _view(row), None
             after = next_state(before, action)
             changed = await session.scalar(
                 update(Handoff)

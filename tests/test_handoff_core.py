@@ -3,6 +3,7 @@ fake clock, on every database (the console adapter plays the client)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -231,7 +232,9 @@ async def test_human_command_escalates_and_relays_until_handed_back(
     clock.advance(timedelta(minutes=3))
     await seeded.handoff.take(conversation, "Sam")
     pushed = await alice.say("Hello Sam")  # the "Sam has joined" push arrives with this turn
-    assert [r.kind for r in pushed] == ["text"] and "Sam from the team has joined" in pushed[0].text
+    assert [r.kind for r in pushed] == [
+        "handoff_taken"
+    ] and "Sam from the team has joined" in pushed[0].text
     assert (await _staff_posts(seeded))[-1]["text"] == "Alice Martin: Hello Sam"
 
     relayed = await seeded.handoff.staff_reply(
@@ -443,3 +446,39 @@ async def test_without_a_staff_channel_human_is_not_configured(
         assert replies[0].kind == "not_configured"
     finally:
         await plain.close()
+
+
+async def test_concurrent_deliveries_of_one_staff_reply_relay_it_once(seeded: App) -> None:
+    alice = await _alice(seeded)
+    await alice.say("/human")
+    conversation = await _conversation_id(seeded)
+    results = await asyncio.gather(
+        *(
+            seeded.handoff.staff_reply(conversation, "On it.", "Sam", key="slack:CSTAFF:9.9")
+            for _ in range(3)
+        )
+    )
+    assert sorted(results) == [Relayed.DUPLICATE, Relayed.DUPLICATE, Relayed.SENT]
+    await seeded.handoff.take(conversation, "Sam")  # a repeated click changes nothing
+    pushed = await alice.say("thanks")
+    assert [r.text for r in pushed] == ["On it.\n— Sam (support team)"]
+    assert [e[0] for e in await _events(seeded, conversation)] == ["escalated", "taken"]
+
+
+async def test_reminder_through_the_real_scheduler(seeded: App, clock: FakeClock) -> None:
+    alice = await _alice(seeded)
+    await alice.say("/human")
+    conversation = await _conversation_id(seeded)
+    clock.advance(timedelta(minutes=14))
+    await seeded.scheduler.run_due()
+    assert not [p for p in await _staff_posts(seeded) if p["text"].startswith("Reminder")]
+    clock.advance(timedelta(minutes=1))
+    await seeded.scheduler.run_due()
+    reminders = [p for p in await _staff_posts(seeded) if p["text"].startswith("Reminder")]
+    assert [r["text"] for r in reminders] == [
+        "Reminder: Alice Martin has waited 15 min for a person and nobody took it yet."
+    ]
+    await seeded.handoff.take(conversation, "Sam")
+    clock.advance(timedelta(hours=2))
+    await seeded.scheduler.run_due()
+    assert len([p for p in await _staff_posts(seeded) if p["text"].startswith("Reminder")]) == 1
