@@ -15,6 +15,7 @@ _LOW, _CONFIDENT = "faq_abstain", "faq_answer"
 # Clicks that would make the bot talk (FAQ choices, the ticket form) are relayed instead;
 # other clicks (survey votes, follow-up answers) are records and go through.
 _DIALOGUE_BUTTONS = ("kb:", "ticket:")
+_FAQ_FLOW = "kb_choice"  # "did you mean" remembering the question: not a form
 
 
 class HandoffChat:
@@ -61,6 +62,9 @@ class HandoffChat:
         await self._handoff.client_message(
             ctx.turn.conversation_id, await self._client(ctx), text, str(ctx.turn.message_id)
         )
+        flow = await ctx.flow()
+        if payload is None and command is None and flow and flow.get("name") != _FAQ_FLOW:
+            return None  # a form under way (a survey comment, a ticket) still records the answer
         if view.state is HandoffState.WAITING:
             return [Reply(_say("still_waiting", ctx), kind="handoff_relayed")]
         return []

@@ -482,3 +482,27 @@ async def test_reminder_through_the_real_scheduler(seeded: App, clock: FakeClock
     clock.advance(timedelta(hours=2))
     await seeded.scheduler.run_due()
     assert len([p for p in await _staff_posts(seeded) if p["text"].startswith("Reminder")]) == 1
+
+
+async def test_low_survey_score_escalates_and_the_comment_is_recorded_and_relayed(
+    seeded: App, clock: FakeClock
+) -> None:
+    from tests.survey_helpers import chat_as, resolved_ticket
+
+    alice = await chat_as(seeded, "alice")
+    await resolved_ticket(seeded, alice)
+    clock.advance(seeded.surveys.policy.csat_delay)
+    await seeded.scheduler.run_due()
+    await alice.say("/help")
+    voted = await alice.say("2")
+    assert voted[0].kind.startswith("survey")
+    conversation = await _conversation_id(seeded)
+    view = await seeded.handoff.view(conversation)
+    assert view.state is S.WAITING and view.reason is not None and "CSAT 2/5" in view.reason
+    await alice.say("It took a week and nobody told me anything")
+    [task] = await seeded.surveys.followups()
+    assert task.comment == "It took a week and nobody told me anything"
+    staff = [p["text"] for p in await _staff_posts(seeded)]
+    assert "Alice Martin: It took a week and nobody told me anything" in staff
+    # A survey vote while a person is asked is still a vote, not a message to relay.
+    assert all(not t.startswith("Alice Martin: [clicked]") for t in staff)
