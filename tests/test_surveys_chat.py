@@ -41,11 +41,17 @@ async def test_resolve_wait_click_two_comment_staff_told(seeded: App, clock: Fak
     assert f'Your ticket {ref} "Invoices PDF is blank" was resolved' in question
     assert question.endswith("[1] [2] [3] [4] [5]")
     voted = await say("2")
-    assert voted == [
+    assert voted[0] == (
         "Thank you for your rating (2).\n"
         "We're sorry we fell short. Someone from the team will reach out to you shortly.\n"
         "Anything you'd like to add? Type a comment, or press Skip.\n"
         "  [1] Skip"
+    )
+    # The low score escalated the conversation (handoff): the client hears when.
+    assert voted[1:] == [
+        "I've asked a person from the team to join. They'll answer here, by "
+        "2026-03-03 11:00 (Europe/Berlin) at the latest. Your messages now go to them; "
+        "type /bot to come back to me."
     ]
     assert await say("The fix took a week") == [
         "Thank you, your comment has been passed to the team."
