@@ -376,3 +376,46 @@ async def test_tokens_and_secret_never_reach_the_log(
     assert "connection failed, retrying" in err  # the run did log
     assert TOKEN.split(":")[1] not in err and SECRET not in err
     assert "[redacted]" in err  # httpx did log the request URLs, without the token
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b'"update"',
+        b"{}",
+        b'{"update_id": "7"}',
+        b'{"update_id": 7, "message": 1}',
+    ],
+)
+async def test_webhook_body_that_is_not_an_update_is_refused(
+    telegram: Running, body: bytes
+) -> None:
+    response = await telegram.http.post(
+        "/telegram/webhook", content=body, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    )
+    assert response.status_code == 400
+    assert telegram.api.sent() == []
+
+
+async def test_ticket_conversation_over_telegram(telegram: Running) -> None:
+    """/ticket → title → description → severity button; a staff status change is pushed back."""
+    for text in ("/ticket", "CSV export fails", "Clicking Export gives a 500 error"):
+        assert await telegram.post(private_text(text)) == 200
+    severity = telegram.api.sent()[-1]
+    labels = [b["text"] for b in _keyboard(severity)]
+    assert len(labels) >= 4 and labels[1].startswith("P2")
+    assert await telegram.post(callback(telegram.api.message(severity), index=1)) == 200
+    created = telegram.api.sent()[-1]
+    assert "ACME-1" in created["text"] and "Europe/Berlin" in created["text"]
+
+    assert await telegram.post(private_text("/status ACME-1")) == 200
+    assert "CSV export fails" in telegram.api.sent()[-1]["text"]
+
+    await telegram.app.tickets.set_status("ACME-1", "in_progress", "bob")
+    before = len(telegram.api.sent())
+    assert await telegram.app.outbox.deliver({"telegram": telegram.adapter.sender}) >= 1
+    pushed = telegram.api.sent()[before:]
+    assert any("ACME-1" in p["text"] and "in progress" in p["text"] for p in pushed), pushed
+    assert all(p["chat_id"] == ALICE["id"] for p in pushed)

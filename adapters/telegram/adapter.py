@@ -167,8 +167,15 @@ class TelegramAdapter:
             return Response(status_code=403)
         try:
             data = await request.json()
+        except ValueError:
+            return Response(status_code=400)
+        # Only an object with an integer update_id is an Update; anything else would reach PTB's
+        # parser as the wrong type. Past that, a malformed field is still the sender's fault.
+        if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+            return Response(status_code=400)
+        try:
             update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):
             return Response(status_code=400)
         if update is None:
             return Response(status_code=400)
