@@ -1,4 +1,7 @@
-"""Sample data for the demo: one client, one project, two contacts (English and Chinese)."""
+"""Sample data for the demo: one client, one project, two contacts (English and Chinese).
+
+The project was delivered 20 days ago: the first NPS round (30 days after delivery) is still
+ahead, so a first demo conversation is not interrupted by a survey."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ async def seed(app: App) -> bool:
     today = app.clock.now().date()
     await app.directory.add_client("Acme Corp", "ACME")
     await app.directory.add_project(
-        "ACME", "Acme Portal", today - timedelta(days=45), 12, "gold", "Europe/Berlin"
+        "ACME", "Acme Portal", today - timedelta(days=20), 12, "gold", "Europe/Berlin"
     )
     await app.directory.add_contact("ACME", "alice", "Alice Martin", "alice@acme.example", "en")
     await app.directory.add_contact(

@@ -13,6 +13,7 @@ from bot.tickets.flow import similarity
     [
         "I want to report a bug",
         "I'd like to open a ticket",
+        "Can I open a ticket?",
         "report a problem",
         "我要报告一个问题",
         "帮我提交工单",
@@ -49,6 +50,11 @@ def test_stated_symptoms(text: str) -> None:
         "系统无法登录吗？",
         "how long is support",
         "我们的项目什么时候升级",
+        "How do I report an incident?",
+        "where do I open a ticket",
+        "What should I include when I report a bug?",
+        "如何提交工单？",
+        "怎么报告一个问题",
     ],
 )
 def test_questions_and_chatter_are_left_to_the_faq(text: str) -> None:

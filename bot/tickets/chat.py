@@ -51,8 +51,14 @@ _QUESTION = re.compile(
 )
 
 
+# "How do I report an incident?" asks how, it does not ask for a ticket; "can I open a ticket?" does.
+_HOW_QUESTION = re.compile(
+    r"^\s*(how|what|why|when|where|which|who)\b|怎么|如何|为什么|怎样|哪里|在哪", re.IGNORECASE
+)
+
+
 def looks_like_report(text: str) -> bool:
-    return any(p.search(text) for p in _REPORT)
+    return not _HOW_QUESTION.search(text) and any(p.search(text) for p in _REPORT)
 
 
 def looks_like_symptom(text: str) -> bool:
