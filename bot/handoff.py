@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +23,7 @@ from bot.i18n import Lang, say
 from bot.kb_drafts import Draft, write_draft
 from bot.messages import Address, Button, Reply
 from bot.protocols import Clock, Outbox
+from bot.scheduler import Job, Jobs
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Message, Project
 from bot.storage.models_handoff import Handoff, HandoffEvent, HandoffRelay
@@ -111,27 +112,6 @@ class Relayed(StrEnum):
     NOT_SENT = "not_sent"  # the conversation is back with the bot; staff are told
 
 
-class ReminderJob(Protocol):
-    @property
-    def payload(self) -> dict[str, Any]: ...
-
-
-class JobScheduler(Protocol):
-    """What handoff needs of bot.scheduler.Scheduler."""
-
-    async def schedule(
-        self,
-        kind: str,
-        payload: dict[str, Any],
-        due_at: datetime,
-        *,
-        key: str | None = None,
-        replace: bool = False,
-    ) -> bool: ...
-
-    async def cancel_prefix(self, prefix: str) -> int: ...
-
-
 @dataclass(frozen=True)
 class _Party:
     """Who and where the client is, as the staff thread and the promise need it."""
@@ -181,7 +161,7 @@ class HandoffService:
         *,
         kb_dir: Path,
         remind_after: timedelta,
-        scheduler: JobScheduler | None = None,
+        scheduler: Jobs | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -482,7 +462,7 @@ class HandoffService:
 
     # --- reminders -----------------------------------------------------------------------
 
-    async def remind(self, job: ReminderJob) -> None:
+    async def remind(self, job: Job) -> None:
         """Scheduler handler: nobody took the escalation yet; remind staff (at-least-once safe)."""
         conversation_id = int(job.payload["conversation_id"])
         number, count = int(job.payload["escalation"]), int(job.payload["count"])

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -64,6 +64,26 @@ class JobInfo:
 
 
 JobHandler = Callable[[Job], Awaitable[None]]
+
+
+class Jobs(Protocol):
+    """The part of Scheduler that features use (surveys, handoff, ...): fakes implement this."""
+
+    def register(self, kind: str, handler: JobHandler) -> None: ...
+
+    async def schedule(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        due_at: datetime,
+        *,
+        key: str | None = None,
+        replace: bool = False,
+    ) -> bool: ...
+
+    async def cancel(self, key: str) -> bool: ...
+
+    async def cancel_prefix(self, prefix: str) -> int: ...
 
 
 def next_occurrence(due_at: datetime, period: timedelta, now: datetime) -> datetime:

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -21,7 +21,7 @@ from bot.i18n import Lang, say
 from bot.messages import Address, Button, Reply
 from bot.protocols import Clock, Outbox
 from bot.reach import recipients
-from bot.scheduler import Job, JobHandler
+from bot.scheduler import Job, Jobs
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Project
@@ -45,24 +45,6 @@ _NPS_LOCAL_TIME = time(10, 0)  # an NPS round is due at 10:00 in the project's t
 _M = TypeVar("_M")
 Escalate = Callable[[int, str], Awaitable[object]]
 WakingTime = Callable[[datetime, str], datetime]
-
-
-class Jobs(Protocol):
-    """The part of bot.scheduler.Scheduler that surveys use."""
-
-    def register(self, kind: str, handler: JobHandler) -> None: ...
-
-    async def schedule(
-        self,
-        kind: str,
-        payload: dict[str, Any],
-        due_at: datetime,
-        *,
-        key: str | None = None,
-        replace: bool = False,
-    ) -> bool: ...
-
-    async def cancel(self, key: str) -> bool: ...
 
 
 @dataclass(frozen=True)
