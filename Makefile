@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/aftercare db upgrade
 	$(BIN)/aftercare demo seed
 	$(BIN)/aftercare index
-	$(BIN)/aftercare chat
+	AFTERCARE_STAFF_TERMINAL=true $(BIN)/aftercare chat
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters indexer tests benchmarks migrations

@@ -103,6 +103,7 @@ async def build_app(
         kb_dir=settings.kb_dir,
         remind_after=timedelta(minutes=settings.handoff_remind_minutes),
         scheduler=scheduler,
+        terminal_desk=settings.staff_terminal,
     )
     tickets.on_open.append(handoff.on_ticket_opened)
     scheduler.register(REMIND_JOB, handoff.remind)

@@ -98,6 +98,17 @@ class HandoffView:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """A conversation waiting for or with a person, as `aftercare conversation waiting` lists it."""
+
+    view: HandoffView
+    who: str
+    client: str | None
+    channel: str
+    since: datetime
+
+
+@dataclass(frozen=True)
 class Escalation:
     """`started` is False when a person was already asked (or staff are not set up)."""
 
@@ -162,6 +173,7 @@ class HandoffService:
         kb_dir: Path,
         remind_after: timedelta,
         scheduler: Jobs | None = None,
+        terminal_desk: bool = False,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -172,11 +184,13 @@ class HandoffService:
         self._kb_dir = kb_dir
         self._remind_after = remind_after
         self._scheduler = scheduler
+        self._terminal_desk = terminal_desk
 
     @property
     def enabled(self) -> bool:
-        """Handoff needs somewhere for staff to see escalations: the Slack staff channel."""
-        return self._staff is not None
+        """Handoff needs somewhere for staff to see escalations: the Slack staff channel, or
+        the terminal (`aftercare conversation waiting`) when AFTERCARE_STAFF_TERMINAL is on."""
+        return self._staff is not None or self._terminal_desk
 
     # --- reading -------------------------------------------------------------------------
 
@@ -188,6 +202,28 @@ class HandoffService:
                     raise NotFoundError(f"no conversation {conversation_id}")
                 return HandoffView(conversation_id, HandoffState.BOT, None, None, 0, None)
             return _view(row)
+
+    async def waiting(self) -> list[Waiting]:
+        """Conversations a person is asked for or has, oldest change first (the terminal desk)."""
+        async with self._db.session() as session:
+            rows = await session.execute(
+                select(Handoff, Conversation, Contact, Client)
+                .join(Conversation, Conversation.id == Handoff.conversation_id)
+                .outerjoin(Contact, Contact.id == Conversation.contact_id)
+                .outerjoin(Client, Client.id == Conversation.client_id)
+                .where(Handoff.state.in_([HandoffState.WAITING.value, HandoffState.HUMAN.value]))
+                .order_by(Handoff.updated_at, Handoff.conversation_id)
+            )
+            return [
+                Waiting(
+                    _view(row),
+                    contact.name if contact else conversation.chat_id,
+                    client.name if client else None,
+                    conversation.channel,
+                    row.updated_at,
+                )
+                for row, conversation, contact, client in rows.all()
+            ]
 
     async def client_name(self, conversation_id: int, fallback: str) -> str:
         """The linked contact's name, else what the channel called the sender."""
@@ -221,7 +257,7 @@ class HandoffService:
         party = await self._party(conversation_id)
         lang = lang or party.lang
         current = await self.view(conversation_id)
-        if self._staff is None or current.state in (HandoffState.WAITING, HandoffState.HUMAN):
+        if not self.enabled or current.state in (HandoffState.WAITING, HandoffState.HUMAN):
             return Escalation(False, current, self._already(current, lang))
         project = party.project(project_id)
         number = current.escalations + 1
@@ -265,6 +301,8 @@ class HandoffService:
         if push:
             await self._tell_client(party, reply, f"handoff:{conversation_id}:{number}:told")
         await self._schedule_reminder(conversation_id, number, 1)
+        if self._staff is None:
+            log.info("conversation %s waits for a person: aftercare conversation waiting", conversation_id)
         return Escalation(True, view, reply)
 
     async def on_ticket_opened(self, ticket: TicketView) -> None:
@@ -479,6 +517,8 @@ class HandoffService:
             buttons=_staff_buttons(conversation_id, take=True),
             top_level=True,
         )
+        if not sent and self._staff is None:
+            log.warning("conversation %s has waited %s min for a person", conversation_id, minutes)
         if sent:
             async with self._db.session() as session:
                 session.add(
@@ -689,13 +729,13 @@ class HandoffService:
         top_level: bool = False,
     ) -> bool:
         if self._staff is None:
-            return False
+            return False  # the terminal desk: staff look with `aftercare conversation waiting`
         meta = {} if top_level else {"thread_key": thread_key(conversation_id)}
         reply = Reply(text, buttons=buttons, kind="handoff_staff", meta=meta)
         return await self._outbox.enqueue(self._staff, reply, key=f"{key}:staff")
 
     def _already(self, view: HandoffView, lang: Lang) -> Reply:
-        if self._staff is None:
+        if not self.enabled:
             return Reply(say(PHRASES, "already_bot", lang), kind="handoff_state")
         if view.state is HandoffState.HUMAN and view.taken_by:
             return Reply(

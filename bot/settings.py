@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     slack_staff_channel: str | None = Field(
         None, description="Slack channel id where staff see tickets and escalations."
     )
+    staff_terminal: bool = Field(
+        False,
+        description="Staff answer escalations from the terminal (`aftercare conversation "
+        "waiting|take|reply|handback`), so handoff works without a Slack staff channel.",
+    )
     handoff_remind_minutes: int = Field(
         15,
         ge=1,

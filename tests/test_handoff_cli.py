@@ -104,3 +104,51 @@ def test_kb_approve_refuses_a_broken_or_missing_draft(env: Settings, tmp_path: P
     code, _, err = invoke("kb", "approve", "handoff-9")
     assert code == 1 and "front matter is missing" in err
     assert draft.path.is_file()
+
+
+async def _chat(settings: Settings, *lines: str) -> list[str]:
+    app = await build_app(settings)
+    try:
+        if not await app.directory.list_clients():
+            await app.directory.add_client("Acme Corp", "ACME")
+            await app.directory.add_project("ACME", "Portal", date(2026, 1, 5), 12, "gold", "UTC")
+            await app.directory.add_contact("ACME", "alice", "Alice Martin", lang="en")
+        alice = ConsoleSession(app, "alice")
+        await alice.start()
+        return [r.text for line in lines for r in await alice.say(line)]
+    finally:
+        await app.close()
+
+
+def test_terminal_desk_without_slack(env: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Slack staff channel: handoff is off until AFTERCARE_STAFF_TERMINAL lets staff answer
+    from the terminal; the client gets the answer in their own chat, then the bot again."""
+    monkeypatch.delenv("AFTERCARE_SLACK_STAFF_CHANNEL")
+    off = asyncio.run(_chat(Settings(_env_file=None), "/human"))  # type: ignore[call-arg]
+    assert "not set up" in off[0]
+    assert invoke("conversation", "waiting")[1].strip() == "nobody is waiting"
+
+    monkeypatch.setenv("AFTERCARE_STAFF_TERMINAL", "true")
+    desk = Settings(_env_file=None)  # type: ignore[call-arg]
+    asked = asyncio.run(_chat(desk, "/human", "Can someone call me?"))
+    assert "asked a person from the team to join" in asked[0]
+    code, out, _ = invoke("conversation", "waiting")
+    assert code == 0
+    assert out.startswith("#1 ") and "waiting_for_human" in out
+    assert "Alice Martin, Acme Corp on console: asked for a person" in out
+
+    code, out, err = invoke("conversation", "reply", "1", "I'll call at 5.", "--by", "Sam")
+    assert (code, out.strip()) == (0, "#1: sent"), err
+    assert "human (Sam)" in invoke("conversation", "waiting")[1]
+    [answer] = asyncio.run(_chat(desk, "great"))  # the bot stays quiet: a person has it
+    assert answer == "I'll call at 5.\n— Sam (support team)"
+
+    assert invoke("conversation", "handback", "1", "--by", "Sam")[1].strip() == "#1: bot"
+    code, _, err = invoke("conversation", "reply", "1", "too late", "--by", "Sam")
+    assert code == 1 and "is with the bot" in err
+    back = asyncio.run(_chat(desk, "/help"))
+    assert "Sam has handed you back" in back[0] and "/ticket" in back[1]
+    code, _, err = invoke("conversation", "take", "42", "--by", "Sam")
+    assert code == 1 and err.strip() == "error: no conversation 42"
+    code, _, err = invoke("conversation", "reply", "1", "  ", "--by", "Sam")
+    assert code == 2 and "the reply is empty" in err

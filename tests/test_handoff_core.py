@@ -250,9 +250,9 @@ async def test_human_command_escalates_and_relays_until_handed_back(
     assert quiet[0].text == "Try the CSV export instead.\n— Sam (support team)"
 
     await seeded.handoff.hand_back(conversation, "Sam")
-    back = await alice.say("/help")
-    assert [r.kind for r in back] == ["help", "handoff_back"]
-    assert "Sam has handed you back" in back[1].text
+    back = await alice.say("/help")  # the note waiting for the client comes first
+    assert [r.kind for r in back] == ["handoff_back", "help"]
+    assert "Sam has handed you back" in back[0].text
     assert await _events(seeded, conversation) == [
         ("escalated", "bot", "waiting_for_human", "Alice Martin"),
         ("taken", "waiting_for_human", "human", "Sam"),
@@ -321,9 +321,10 @@ async def test_survey_api_escalates_and_tells_the_client_out_of_hours(
     again = await seeded.handoff.escalate(conversation, "survey score 1/5")
     assert not again.started
     pushed = await alice.say("/help")
-    assert pushed[-1].kind == "handoff_escalated"
-    assert "back at 2026-03-09 09:00 (Europe/Berlin)" in pushed[-1].text
-    assert "by 2026-03-09 10:00" in pushed[-1].text
+    [told] = [r for r in pushed if r.kind == "handoff_escalated"]
+    assert pushed[0] is told  # told before the bot relays what the client just wrote
+    assert "back at 2026-03-09 09:00 (Europe/Berlin)" in told.text
+    assert "by 2026-03-09 10:00" in told.text
 
 
 async def test_staff_reply_to_a_conversation_back_with_the_bot_is_not_sent(seeded: App) -> None:
@@ -361,7 +362,7 @@ async def test_close_then_a_new_message_starts_with_the_bot(seeded: App) -> None
     await seeded.handoff.take(conversation, "Sam")
     await seeded.handoff.close(conversation, "Sam")
     replies = await alice.say("/help")
-    assert next(r.kind for r in replies) == "help"
+    assert [r.kind for r in replies][-1] == "help"  # after the notes of the take and close
     assert [e[0] for e in await _events(seeded, conversation)] == [
         "escalated",
         "taken",

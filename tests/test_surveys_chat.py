@@ -31,13 +31,13 @@ async def test_resolve_wait_click_two_comment_staff_told(seeded: App, clock: Fak
     async def say(line: str) -> list[str]:
         return [render(r) for r in await alice.say(line)]
 
-    update = await say("/mytickets")
-    assert "resolved" in update[-1]
+    update = await say("/mytickets")  # the update waiting for alice comes first
+    assert "resolved" in update[0]
     clock.advance(timedelta(hours=23))
     assert await seeded.scheduler.run_due() == 0
     clock.advance(timedelta(hours=1))
     assert await seeded.scheduler.run_due() == 1
-    question = (await say("/help"))[-1]
+    question = (await say("/help"))[0]
     assert f'Your ticket {ref} "Invoices PDF is blank" was resolved' in question
     assert question.endswith("[1] [2] [3] [4] [5]")
     voted = await say("2")

@@ -67,9 +67,9 @@ async def test_open_query_comment_and_reopen_in_english(seeded: App, clock: Fake
 
     resolved = await seeded.tickets.resolve("ACME-1", "bob", "Fixed in 2.3.1")
     assert resolved.status == "resolved"
-    pushed = await alice.say("/mytickets")  # the push arrives with the next turn
-    assert pushed[-1].kind == "ticket_update" and "resolved" in pushed[-1].text
-    assert "Fixed in 2.3.1" in pushed[-1].text
+    pushed = await alice.say("/mytickets")  # the push comes first in the next turn
+    assert pushed[0].kind == "ticket_update" and "resolved" in pushed[0].text
+    assert "Fixed in 2.3.1" in pushed[0].text
 
     clock.advance(timedelta(days=3))
     reopened = await alice.say("/reopen ACME-1 still broken for PDF")
@@ -97,10 +97,10 @@ async def test_chinese_conversation(seeded: App, clock: FakeClock) -> None:
     assert (await wang.say("/comment ACME-1 补充：手机端也一样"))[0].text.startswith("已将您的说明")
     await seeded.tickets.set_status("ACME-1", "in_progress", "bob")
     pushed = await wang.say("/mytickets 我的工单")
-    assert "ACME-1 [P1] 处理中 - 报表导出失败" in pushed[0].text
-    assert "当前状态为「处理中」" in pushed[-1].text  # pushed in the reporter's language
+    assert "当前状态为「处理中」" in pushed[0].text  # pushed in the reporter's language
+    assert "ACME-1 [P1] 处理中 - 报表导出失败" in pushed[-1].text
     await seeded.tickets.resolve("ACME-1", "bob")
-    assert "已解决" in (await wang.say("/mytickets 我的工单"))[-1].text  # the push
+    assert "已解决" in (await wang.say("/mytickets 我的工单"))[0].text  # the push
     assert "重新打开" in [b.label for b in (await wang.say("/status ACME-1 怎么样了"))[0].buttons]
     assert "已重新打开" in (await wang.say("2"))[0].text  # the Reopen button
 

@@ -71,17 +71,22 @@ class ConsoleSession:
             button_payload=payload,
             received_at=datetime.now(UTC),
         )
+        # What arrived while the client was away (a staff reply, a ticket update) comes first.
+        waiting = await self._take_pushes()
         replies = await self._app.engine.handle(message)
         # The console is a single process: due jobs (follow-ups, surveys) run between turns.
         await self._app.scheduler.run_due()
-        await self._app.outbox.deliver(
-            {Channel.CONSOLE: self}, limit=100, chat_id=self.address.chat_id
-        )
-        replies = replies + self._pushes
-        self._pushes = []
+        replies = waiting + replies + await self._take_pushes()
         buttons = [r.buttons for r in replies if r.buttons]
         self._choices = buttons[-1] if buttons else ()
         return replies
+
+    async def _take_pushes(self) -> list[Reply]:
+        await self._app.outbox.deliver(
+            {Channel.CONSOLE: self}, limit=100, chat_id=self.address.chat_id
+        )
+        pushes, self._pushes = self._pushes, []
+        return pushes
 
     async def send(self, address: Address, reply: Reply) -> str | None:
         """Outbox Sender for the console: pushes to this chat are shown after the reply."""
