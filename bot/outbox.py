@@ -8,7 +8,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.messages import Address, Reply, reply_from_json, reply_to_json
@@ -18,7 +18,7 @@ from bot.storage.models import Message, OutboxItem
 
 log = logging.getLogger(__name__)
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENT, FAILED, WITHDRAWN = "pending", "sent", "failed", "withdrawn"
 MAX_ATTEMPTS = 8
 
 
@@ -62,6 +62,18 @@ class SqlOutbox:
                 raise
             return False
         return True
+
+    async def withdraw(self, key: str) -> bool:
+        """Take back a message not sent yet (a reminder the client made moot by answering).
+        Its key stays taken, so it is not queued again; False when it was sent or never queued."""
+        async with self._db.session() as session:
+            withdrawn = await session.scalar(
+                update(OutboxItem)
+                .where(OutboxItem.idempotency_key == key, OutboxItem.state == PENDING)
+                .values(state=WITHDRAWN, last_error="withdrawn before sending")
+                .returning(OutboxItem.id)
+            )
+        return withdrawn is not None
 
     async def deliver(
         self, senders: Mapping[str, Sender], limit: int = 50, chat_id: str | None = None

@@ -105,6 +105,10 @@ class Outbox(Protocol):
         """Queue `reply` for `address`; False when `key` was already queued."""
         ...
 
+    async def withdraw(self, key: str) -> bool:
+        """Cancel the message queued under `key` if it has not been sent; True if it was."""
+        ...
+
 
 class Sender(Protocol):
     """A channel's way of pushing a message outside a reply (implemented by adapters)."""

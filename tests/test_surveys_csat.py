@@ -191,6 +191,27 @@ async def test_an_answered_survey_gets_no_reminder(seeded: App, clock: FakeClock
     ]
 
 
+async def test_queued_survey_messages_are_withdrawn_when_the_client_answers(
+    seeded: App, clock: FakeClock
+) -> None:
+    alice = await chat_as(seeded, "alice")
+    await resolved_ticket(seeded, alice)
+    clock.advance(timedelta(hours=4))
+    await seeded.scheduler.run_due()
+    clock.advance(timedelta(hours=24))
+    await seeded.scheduler.run_due()  # the reminder is queued; nothing was delivered yet
+    [survey] = await surveys(seeded)
+    vote = await seeded.surveys.vote(survey.id, 5, survey.client_id)  # e.g. a click elsewhere
+    assert vote.accepted
+    states = {
+        (i.idempotency_key or "").rsplit(":", 1)[1]: i.state for i in await outbox(seeded, "csat:")
+    }
+    assert states == {"ask": "withdrawn", "remind": "withdrawn"}
+    shown = [r.kind for r in await alice.say("/help")]
+    assert shown == ["ticket_update", "help"]  # the resolve notice, no moot survey messages
+    assert not await seeded.outbox.withdraw(f"{survey.key}:remind")  # nothing left to take
+
+
 async def test_vote_then_comment_is_stored_with_the_ticket(seeded: App, clock: FakeClock) -> None:
     alice = await chat_as(seeded, "alice")
     ref = await resolved_ticket(seeded, alice)

@@ -462,6 +462,9 @@ class SurveyService:
                 await session.flush()
             key, conversation_id = survey.key, survey.conversation_id
         await self._jobs.cancel(f"{key}:remind")
+        # A question or reminder still queued (held for waking hours) is moot now.
+        for step in ("ask", "remind"):
+            await self._outbox.withdraw(f"{key}:{step}")
         if task is not None:
             await self._tell_staff(
                 f"Low score, follow up: {summary}. When done: aftercare survey done {task.id}",
