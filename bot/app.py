@@ -27,6 +27,8 @@ from bot.surveys.service import SurveyPolicy, SurveyService
 from bot.tickets.chat import TicketChat
 from bot.tickets.policies import load_policies
 from bot.tickets.service import TicketService
+from bot.training.chat import TrainingChat
+from bot.training.service import TrainingService
 
 
 @dataclass
@@ -48,6 +50,7 @@ class App:
     followups: FollowUps
     surveys: SurveyService
     handoff: HandoffService
+    training: TrainingService
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -139,6 +142,9 @@ async def build_app(
     tickets.on_resolved.append(surveys.ticket_resolved)
     directory.project_changed.append(surveys.project_changed)
     SurveyChat(surveys).register(routes)
+    training = TrainingService(db, clock, scheduler, outbox, waking)
+    training.register_jobs()
+    TrainingChat(training).register(routes)
 
     async def check_sla(_job: Job) -> None:
         await tickets.check_sla()
@@ -167,4 +173,5 @@ async def build_app(
         followups=followups,
         surveys=surveys,
         handoff=handoff,
+        training=training,
     )

@@ -1,11 +1,13 @@
-"""Sample data for the demo: one client, one project, two contacts (English and Chinese).
+"""Sample data for the demo: one client, one project, two contacts (English and Chinese) and an
+upcoming online training session.
 
 The project was delivered 20 days ago: the first NPS round (30 days after delivery) is still
 ahead, so a first demo conversation is not interrupted by a survey."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.app import App
 
@@ -25,4 +27,14 @@ async def seed(app: App) -> bool:
     )
     await app.directory.link("ACME", "alice", "console", "alice")
     await app.directory.link("ACME", "wang", "console", "wang")
+    berlin = app.clock.now().astimezone(ZoneInfo("Europe/Berlin")).date()
+    start = datetime.combine(berlin + timedelta(days=7), time(10))
+    await app.training.add(
+        "Acme Portal",
+        "basic",
+        f"{start:%Y-%m-%d %H:%M}",
+        link="https://meet.example/acme-portal-basics",
+        title="Acme Portal basics",
+        client_ref="ACME",
+    )
     return True

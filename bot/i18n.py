@@ -30,6 +30,7 @@ _PHRASES: dict[str, dict[Lang, str]] = {
             "/ticket - report a problem or request\n"
             "/mytickets - your organisation's open tickets\n"
             "/status NUMBER - check a ticket\n"
+            "/training - upcoming training sessions\n"
             "/human - talk to a person\n"
             "/help - this message"
         ),
@@ -38,6 +39,7 @@ _PHRASES: dict[str, dict[Lang, str]] = {
             "/ticket - 报告问题或提交请求\n"
             "/mytickets - 查看本单位未关闭的工单\n"
             "/status 编号 - 查询工单\n"
+            "/training - 即将举行的培训\n"
             "/human - 转人工\n"
             "/help - 显示本帮助"
         ),

@@ -19,6 +19,7 @@ from adapters.cli.serve import run_embedded, serve
 from adapters.cli.surveys import report_surveys, survey_app
 from adapters.cli.telegram import telegram_app
 from adapters.cli.tickets import report_app, ticket_app
+from adapters.cli.training import training_app
 from adapters.console.chat import ConsoleSession, render
 from bot import demo
 from bot.storage.migrate import upgrade_async
@@ -44,6 +45,7 @@ app.add_typer(survey_app, name="survey")
 report_app.command("surveys")(report_surveys)
 app.add_typer(conversation_app, name="conversation")
 app.add_typer(kb_app, name="kb")
+app.add_typer(training_app, name="training")
 app.command("serve")(serve)
 app.command("run")(run_embedded)
 app.command("index")(index)
@@ -70,7 +72,10 @@ def demo_seed() -> None:
     async def work() -> None:
         async with opened_app(settings()) as application:
             if await demo.seed(application):
-                typer.echo("seeded sample client ACME with contacts alice (en) and wang (zh)")
+                typer.echo(
+                    "seeded sample client ACME with contacts alice (en) and wang (zh) "
+                    "and a training session (/training)"
+                )
             else:
                 typer.echo("clients exist already; nothing seeded")
 

@@ -12,6 +12,7 @@ from bot.storage import (  # noqa: F401
     models_surveys,
     models_telegram,
     models_tickets,
+    models_training,
 )
 from bot.storage.models import Base
 
