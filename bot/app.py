@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.announcements import Announcements
 from bot.clock import SystemClock
 from bot.commands import help_command
 from bot.conversations import SqlStore
@@ -51,6 +52,7 @@ class App:
     surveys: SurveyService
     handoff: HandoffService
     training: TrainingService
+    announcements: Announcements
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -145,6 +147,8 @@ async def build_app(
     training = TrainingService(db, clock, scheduler, outbox, waking)
     training.register_jobs()
     TrainingChat(training).register(routes)
+    announcements = Announcements(db, clock, scheduler, outbox, waking, settings.default_timezone)
+    announcements.register(routes)
 
     async def check_sla(_job: Job) -> None:
         await tickets.check_sla()
@@ -174,4 +178,5 @@ async def build_app(
         surveys=surveys,
         handoff=handoff,
         training=training,
+        announcements=announcements,
     )

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from adapters.cli import followups as _followups  # noqa: F401  (adds project set|followups)
 from adapters.cli.admin import client_app, contact_app, project_app
+from adapters.cli.announce import announce_app
 from adapters.cli.conversations import conversation_app
 from adapters.cli.drafts import kb_app
 from adapters.cli.jobs import jobs_app, worker
@@ -46,6 +47,7 @@ report_app.command("surveys")(report_surveys)
 app.add_typer(conversation_app, name="conversation")
 app.add_typer(kb_app, name="kb")
 app.add_typer(training_app, name="training")
+app.add_typer(announce_app, name="announce")
 app.command("serve")(serve)
 app.command("run")(run_embedded)
 app.command("index")(index)
