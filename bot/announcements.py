@@ -21,7 +21,7 @@ from bot.project_lookup import project_by_name
 from bot.protocols import Clock, Outbox
 from bot.quiet import WakingHours
 from bot.reach import recipients
-from bot.scheduler import Job, Scheduler
+from bot.scheduler import Job, Jobs
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, OutboxItem, Project
 from bot.storage.models_training import Announcement, AnnouncementDelivery
@@ -76,7 +76,7 @@ class Announcements:
         self,
         db: Database,
         clock: Clock,
-        scheduler: Scheduler,
+        scheduler: Jobs,
         outbox: Outbox,
         waking: WakingHours,
         default_timezone: str,

@@ -8,11 +8,7 @@ from tests.test_cli_admin import cli_env, invoke  # noqa: F401  (fixture re-expo
 
 def test_demo_session_is_listed_and_registered_in_a_scripted_chat(cli_env: str) -> None:  # noqa: F811
     assert invoke("demo", "seed")[0] == 0
-    # /help first: the demo's due NPS question may arrive with it (Berlin waking hours), and
-    # the console numbers the buttons of the last message shown.
-    code, out, err = invoke(
-        "chat", "--as", "alice", "--script", stdin="/help\n/training\n1\n/training\n"
-    )
+    code, out, err = invoke("chat", "--as", "alice", "--script", stdin="/training\n1\n/training\n")
     assert code == 0, err
     assert "Acme Portal basics (basic, Acme Portal)" in out
     assert "[1] Register: Acme Portal basics" in out

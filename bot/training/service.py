@@ -20,7 +20,7 @@ from bot.project_lookup import project_by_name
 from bot.protocols import Clock, Outbox
 from bot.quiet import WakingHours
 from bot.reach import Recipient, recipients
-from bot.scheduler import Job, Scheduler
+from bot.scheduler import Job, Jobs
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Project
 from bot.storage.models_training import TrainingAttendee, TrainingSession
@@ -135,7 +135,7 @@ class TrainingService:
         self,
         db: Database,
         clock: Clock,
-        scheduler: Scheduler,
+        scheduler: Jobs,
         outbox: Outbox,
         waking: WakingHours,
     ) -> None:
