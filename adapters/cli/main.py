@@ -15,6 +15,7 @@ from adapters.cli.conversations import conversation_app
 from adapters.cli.drafts import kb_app
 from adapters.cli.jobs import jobs_app, worker
 from adapters.cli.kb import ask, evaluate, index
+from adapters.cli.review import report_project
 from adapters.cli.runtime import opened_app, run, settings
 from adapters.cli.serve import run_embedded, serve
 from adapters.cli.surveys import report_surveys, survey_app
@@ -44,6 +45,7 @@ app.add_typer(telegram_app, name="telegram")
 app.command("worker")(worker)
 app.add_typer(survey_app, name="survey")
 report_app.command("surveys")(report_surveys)
+report_app.command("project")(report_project)
 app.add_typer(conversation_app, name="conversation")
 app.add_typer(kb_app, name="kb")
 app.add_typer(training_app, name="training")

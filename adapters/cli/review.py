@@ -1,0 +1,49 @@
+"""`aftercare report project`: one project's review as Markdown with PNG charts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from adapters.cli.runtime import opened_app, run, settings
+from bot.review.data import ProjectReview, gather
+from bot.review.render import write_review
+
+
+def report_project(
+    project: Annotated[str, typer.Argument(help="Project name.")],
+    client: Annotated[
+        str | None, typer.Option(help="Client code, when clients share a project name.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Directory for review.md and charts. Default: DATA_DIR/reports/..."),
+    ] = None,
+) -> None:
+    """Acceptance, tickets by category, SLA attainment, CSAT/NPS, training and announcements."""
+
+    async def work() -> tuple[ProjectReview, Path]:
+        config = settings()
+        async with opened_app(config) as app:
+            review = await gather(
+                app.db,
+                app.clock.now(),
+                app.tickets,
+                app.surveys,
+                app.training,
+                app.announcements,
+                project,
+                client,
+            )
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{review.client_code} {review.project}".lower())
+        folder = (
+            out or config.data_dir / "reports" / f"{slug.strip('-')}-{review.generated_at:%Y%m%d}"
+        )
+        return review, folder
+
+    review, folder = run(work)
+    for path in write_review(review, folder):
+        typer.echo(str(path))
