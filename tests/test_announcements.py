@@ -17,6 +17,9 @@ from bot.storage.models_training import AnnouncementDelivery
 from tests.helpers import console_message
 from tests.survey_helpers import chat_as
 
+# The console shows what was queued before a turn first ([0]) and what the turn's due jobs
+# sent after the answer ([-1]).
+
 
 @pytest.fixture
 async def two_clients(seeded: App, clock: FakeClock) -> App:
@@ -53,7 +56,7 @@ async def test_a_project_notice_is_acknowledged_in_the_chat(
     assert await _states(app, view.id) == {"ACME/alice": "queued", "ACME/wang": "queued"}
     alice = await chat_as(app, "alice")
     shown = [render(r) for r in await alice.say("/help")]
-    assert shown[-1] == (
+    assert shown[0] == (
         "Security patch · Portal\nWe patch the login service on Friday 22:00-23:00 CET.\n"
         "  [1] Understood"
     )
@@ -61,7 +64,7 @@ async def test_a_project_notice_is_acknowledged_in_the_chat(
     assert [render(r) for r in await alice.say("1")] == ["Thank you, noted."]
     assert [render(r) for r in await alice.say("1")] != ["Thank you, noted."]  # no buttons now
     wang = await chat_as(app, "wang")
-    assert (await wang.say("/help"))[-1].text.startswith("安全补丁 · Portal\n")
+    assert (await wang.say("/help"))[0].text.startswith("安全补丁 · Portal\n")
     assert await _states(app, view.id) == {"ACME/alice": "acknowledged", "ACME/wang": "sent"}
     # Bo, at another client, got nothing, and cannot acknowledge Alice's copy by forging a click.
     bo = await chat_as(app, "bo")
@@ -108,7 +111,7 @@ async def test_scheduled_for_everyone_waits_for_its_time_and_for_waking_hours(
     bo = await chat_as(app, "bo")
     assert [r.kind for r in await bo.say("/help")] == ["help"]
     clock.set(datetime(2026, 3, 3, 1, 0, tzinfo=UTC))
-    assert (await bo.say("/help"))[-1].text == "Upgrade window\nUpgrade to 2.0 tonight."
+    assert (await bo.say("/help"))[0].text == "Upgrade window\nUpgrade to 2.0 tonight."
 
 
 async def test_a_cancelled_notice_never_goes_out_and_bad_input_is_refused(

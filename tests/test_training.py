@@ -18,6 +18,9 @@ from bot.storage.models_training import TrainingAttendee
 from tests.helpers import console_message
 from tests.survey_helpers import chat_as
 
+# The console shows what was queued before a turn first ([0]) and what the turn's due jobs
+# sent after the answer ([-1]).
+
 # Thursday 10:00 in Berlin (UTC+1): 09:00 UTC; the fixture's clock starts Monday 09:00 UTC.
 AT = "2026-03-05 10:00"
 STARTS = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
@@ -101,7 +104,7 @@ async def test_register_be_reminded_get_materials_and_rate(seeded: App, clock: F
     assert [r.kind for r in await wang.say("/help")] == ["help"]
     # Materials added after the session go to its participants at once.
     await seeded.training.add_material(view.id, "https://files.example/recording.mp4")
-    assert (await say("/help"))[-1] == (
+    assert (await say("/help"))[0] == (
         "New material for Basic training: Portal:\nhttps://files.example/recording.mp4"
     )
     staff = await seeded.training.set_attendance(view.id, "wang", False)
@@ -124,7 +127,7 @@ async def test_moving_a_session_moves_the_reminders_and_cancelling_drops_them(
         f"training:{view.id}:remind:1:1d": new_start - timedelta(days=1),
         f"training:{view.id}:remind:1:1h": new_start - timedelta(hours=1),
     }
-    told = [render(r) for r in await alice.say("/help")][-1]
+    told = render((await alice.say("/help"))[0])
     assert told.startswith(
         "Advanced training: Portal has moved to 2026-03-06 14:00 (Europe/Berlin)"
     )
@@ -134,7 +137,7 @@ async def test_moving_a_session_moves_the_reminders_and_cancelling_drops_them(
 
     await seeded.training.cancel(view.id)
     assert await _reminders(seeded) == {}
-    cancelled = [render(r) for r in await alice.say("/help")][-1]
+    cancelled = render((await alice.say("/help"))[0])
     assert cancelled == (
         "Advanced training: Portal on 2026-03-06 14:00 (Europe/Berlin) has been cancelled. "
         "We are sorry for the change."
