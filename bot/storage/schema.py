@@ -6,6 +6,7 @@ from bot.storage import (  # noqa: F401
     models,
     models_followups,
     models_handoff,
+    models_handover,
     models_invites,
     models_jobs,
     models_slack,
