@@ -15,14 +15,19 @@ from bot.faq import Faq
 from bot.followups import FollowUps, Policy, parse_days
 from bot.handoff import REMIND_JOB, HandoffService
 from bot.handoff_chat import HandoffChat
+from bot.handover import HandoverService, load_template
+from bot.handover_chat import HandoverChat
 from bot.invites import InviteChat, InviteService
 from bot.outbox import SqlOutbox
+from bot.project_info import ProjectInfo
 from bot.protocols import Clock, KnowledgeBase
 from bot.quiet import WakingHours
+from bot.risk import RISK_JOB, RiskService
 from bot.scheduler import Job, Scheduler
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.migrate import ensure_current
+from bot.suggestions import SuggestionService
 from bot.surveys.chat import SurveyChat
 from bot.surveys.service import SurveyPolicy, SurveyService
 from bot.tickets.chat import TicketChat
@@ -53,19 +58,28 @@ class App:
     handoff: HandoffService
     training: TrainingService
     announcements: Announcements
+    handover: HandoverService
+    suggestions: SuggestionService
+    project_info: ProjectInfo
+    risk: RiskService
 
     async def close(self) -> None:
         await self.db.dispose()
 
 
 def build_routes(
-    faq: Faq, tickets: TicketChat, invites: InviteChat, handoff: HandoffChat
+    faq: Faq,
+    tickets: TicketChat,
+    invites: InviteChat,
+    handoff: HandoffChat,
+    handover: HandoverChat,
 ) -> Routes:
     routes = Routes()
     routes.commands["help"] = help_command
     routes.commands["start"] = invites.start
     routes.buttons["kb"] = faq.choose
     tickets.register(routes)
+    handover.register(routes)  # its answers (a problem, a suggestion) come before ticket reports
     routes.fallback = faq.answer
     handoff.register(routes)  # last: it gates every turn and watches the FAQ's answers
     return routes
@@ -81,6 +95,7 @@ async def build_app(
     """Wire the core. `kb` overrides the knowledge base (tests pass a fake)."""
     clock = clock or SystemClock()
     policies = load_policies(settings.sla_policies)
+    template = load_template(settings.handover_template)
     db = Database(settings.resolved_database_url)
     if check_schema:
         try:
@@ -112,11 +127,22 @@ async def build_app(
     )
     tickets.on_open.append(handoff.on_ticket_opened)
     scheduler.register(REMIND_JOB, handoff.remind)
-    routes = build_routes(Faq(), TicketChat(tickets, db), InviteChat(invites), HandoffChat(handoff))
+    directory = Directory(db, clock)
+    handover = HandoverService(
+        db, clock, outbox, directory, tickets, template, settings.slack_staff_channel
+    )
+    suggestions = SuggestionService(db, clock, outbox, settings.slack_staff_channel)
+    project_info = ProjectInfo(clock, handover, tickets, policies, scheduler)
+    routes = build_routes(
+        Faq(),
+        TicketChat(tickets, db),
+        InviteChat(invites),
+        HandoffChat(handoff),
+        HandoverChat(handover, suggestions, project_info),
+    )
     engine = Engine(store, clock, routes, kb=kb, outbox=outbox)
 
     waking = WakingHours.parse(settings.waking_hours)
-    directory = Directory(db, clock)
     followups = FollowUps(
         db,
         clock,
@@ -128,6 +154,7 @@ async def build_app(
             parse_days(settings.warranty_notice_days, "AFTERCARE_WARRANTY_NOTICE_DAYS"),
         ),
     )
+    directory.project_changed.append(handover.project_changed)
     directory.project_changed.append(followups.reschedule)
     routes.buttons["followup"] = followups.button
     surveys = SurveyService(
@@ -149,6 +176,20 @@ async def build_app(
     TrainingChat(training).register(routes)
     announcements = Announcements(db, clock, scheduler, outbox, waking, settings.default_timezone)
     announcements.register(routes)
+    risk = RiskService(
+        db,
+        clock,
+        outbox,
+        surveys,
+        handover,
+        settings.risk_alert_threshold,
+        settings.slack_staff_channel,
+    )
+
+    async def check_risk(_job: Job) -> None:
+        await risk.check()
+
+    scheduler.every(RISK_JOB, timedelta(minutes=settings.risk_check_minutes), check_risk)
 
     async def check_sla(_job: Job) -> None:
         await tickets.check_sla()
@@ -179,4 +220,8 @@ async def build_app(
         handoff=handoff,
         training=training,
         announcements=announcements,
+        handover=handover,
+        suggestions=suggestions,
+        project_info=project_info,
+        risk=risk,
     )

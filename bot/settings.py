@@ -90,6 +90,16 @@ class Settings(BaseSettings):
         90, ge=1, description="Days between a project's NPS surveys."
     )
 
+    handover_template: Path | None = Field(
+        None, description="YAML handover checklist template (default: packaged)."
+    )
+    risk_alert_threshold: int = Field(
+        60, ge=1, le=100, description="Tell staff when a project's risk score reaches this."
+    )
+    risk_check_minutes: int = Field(
+        60, ge=1, description="How often the scheduler recomputes risk scores."
+    )
+
     slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr | None = Field(
         None, description="Slack app-level token (xapp-...); enables Socket Mode in `run`."
