@@ -13,6 +13,7 @@ from adapters.cli.admin import client_app, contact_app, project_app
 from adapters.cli.announce import announce_app
 from adapters.cli.conversations import conversation_app
 from adapters.cli.drafts import kb_app
+from adapters.cli.handover import handover_app, report_risk, suggestions_app
 from adapters.cli.jobs import jobs_app, worker
 from adapters.cli.kb import ask, evaluate, index
 from adapters.cli.review import report_project
@@ -46,6 +47,9 @@ app.command("worker")(worker)
 app.add_typer(survey_app, name="survey")
 report_app.command("surveys")(report_surveys)
 report_app.command("project")(report_project)
+app.add_typer(handover_app, name="handover")
+app.add_typer(suggestions_app, name="suggestions")
+report_app.command("risk")(report_risk)
 app.add_typer(conversation_app, name="conversation")
 app.add_typer(kb_app, name="kb")
 app.add_typer(training_app, name="training")
@@ -78,7 +82,8 @@ def demo_seed() -> None:
             if await demo.seed(application):
                 typer.echo(
                     "seeded sample client ACME with contacts alice (en) and wang (zh) "
-                    "and a training session (/training)"
+                    "and a training session (/training), and GLOBEX (li, zh) with an "
+                    "at-risk project"
                 )
             else:
                 typer.echo("clients exist already; nothing seeded")
