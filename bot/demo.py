@@ -63,7 +63,7 @@ async def _handover_under_way(app: App, project_id: int, alice: Contact) -> None
 
 async def _globex(app: App) -> None:
     """Accepted long ago, warranty ending in three weeks, a P1 and a P2 open, nobody writing."""
-    today = app.clock.now().date()
+    today = app.clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
     delivered = today - timedelta(days=345)
     await app.directory.add_client("Globex Logistics", "GLOBEX")
     project = await app.directory.add_project(
