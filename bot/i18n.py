@@ -32,6 +32,9 @@ _PHRASES: dict[str, dict[Lang, str]] = {
             "/status NUMBER - check a ticket\n"
             "/training - upcoming training sessions\n"
             "/human - talk to a person\n"
+            "/project - your project: acceptance, warranty, SLA, next check-in\n"
+            "/handover - confirm the handover checklist\n"
+            "/suggest IDEA - suggest an improvement\n"
             "/help - this message"
         ),
         "zh": (
@@ -41,6 +44,9 @@ _PHRASES: dict[str, dict[Lang, str]] = {
             "/status 编号 - 查询工单\n"
             "/training - 即将举行的培训\n"
             "/human - 转人工\n"
+            "/project - 项目概况：验收、质保、服务级别、下次回访\n"
+            "/handover - 确认交接清单\n"
+            "/suggest 建议 - 提出改进建议\n"
             "/help - 显示本帮助"
         ),
     },

@@ -47,6 +47,9 @@ COMMANDS = {
         ("mytickets", "Your organisation's open tickets"),
         ("status", "Check a ticket: /status ACME-42"),
         ("human", "Talk to a person"),
+        ("project", "Your project: acceptance, warranty, SLA"),
+        ("handover", "Confirm the handover checklist"),
+        ("suggest", "Suggest an improvement"),
         ("ask", "Ask a question (in groups)"),
     ),
     "zh": (
@@ -55,6 +58,9 @@ COMMANDS = {
         ("mytickets", "本单位未关闭的工单"),
         ("status", "查询工单：/status ACME-42"),
         ("human", "转人工"),
+        ("project", "项目概况：验收、质保、服务级别"),
+        ("handover", "确认交接清单"),
+        ("suggest", "提出改进建议"),
         ("ask", "提问（群组中使用）"),
     ),
 }
