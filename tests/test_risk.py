@@ -246,7 +246,7 @@ def test_report_cli(cli_env: str) -> None:  # noqa: F811
     lines = out.splitlines()
     assert lines[0].split() == ["70", "GLOBEX", "/", "Warehouse", "App", "ALERT"]
     assert "+35  1 open P1 and 1 open P2 tickets" in out and "warranty ends in 20 days" in out
-    assert "ACME / Acme Portal" in out and "6 handover item(s) overdue" in out
+    assert "ACME / Acme Portal" in out and "4 handover item(s) overdue" in out
     code, out, _ = invoke("report", "risk", "--json")
     data = json.loads(out)
     assert data["threshold"] == 60
