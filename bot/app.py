@@ -19,7 +19,7 @@ from bot.handover import HandoverService, load_template
 from bot.handover_chat import HandoverChat
 from bot.invites import InviteChat, InviteService
 from bot.outbox import SqlOutbox
-from bot.project_info import ProjectInfo
+from bot.project_info import ProjectInfo, next_training_from
 from bot.protocols import Clock, KnowledgeBase
 from bot.quiet import WakingHours
 from bot.risk import RISK_JOB, RiskService
@@ -174,6 +174,7 @@ async def build_app(
     training = TrainingService(db, clock, scheduler, outbox, waking)
     training.register_jobs()
     TrainingChat(training).register(routes)
+    project_info.next_training = next_training_from(training, clock)
     announcements = Announcements(db, clock, scheduler, outbox, waking, settings.default_timezone)
     announcements.register(routes)
     risk = RiskService(

@@ -15,6 +15,7 @@ from bot.protocols import Clock
 from bot.scheduler import JobState, Scheduler
 from bot.tickets.policies import SEVERITIES, Policies
 from bot.tickets.service import OPEN_STATUSES, TicketService
+from bot.training.service import SCHEDULED, TrainingService, when_text
 
 # (project id, language) -> a line such as "2026-03-10 10:00, Admin training", or None.
 NextTraining = Callable[[int, Lang], Awaitable[str | None]]
@@ -79,6 +80,24 @@ class ProjectInfo:
             if job.key and job.key.startswith(prefix)
         ]
         return min(due).date() if due else None
+
+
+def next_training_from(training: TrainingService, clock: Clock) -> NextTraining:
+    """The training feature's next scheduled session of a project, as one line."""
+
+    async def next_training(project_id: int, _lang: Lang) -> str | None:
+        now = clock.now()
+        upcoming = [
+            s
+            for s in await training.for_project(project_id)
+            if s.state == SCHEDULED and s.starts_at > now
+        ]
+        if not upcoming:
+            return None
+        first = min(upcoming, key=lambda s: s.starts_at)
+        return f"{when_text(first.starts_at, first.timezone)}, {first.title}"
+
+    return next_training
 
 
 def _acceptance(view: ChecklistView, lang: Lang) -> str:

@@ -204,5 +204,12 @@ def test_project_summary(cli_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     delivered = today - timedelta(days=DELIVERED_DAYS_AGO)
     assert f"Next check-in: {(delivered + timedelta(days=30)).isoformat()}" in out
     assert "Next training" not in out
+    at = f"{today + timedelta(days=3)} 10:00"
+    code, _, err = invoke(
+        "training", "add", "Portal", "--kind", "basic", "--at", at,
+        "--online", "https://meet.example/portal", "--title", "Portal basics",
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"Next training: {at} (UTC), Portal basics" in _chat("alice", "/project")
     out = _chat("wang", "/project")
     assert "Portal（gold 级服务）" in out and "未关闭工单：1 (ACME-1)" in out
