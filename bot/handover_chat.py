@@ -203,6 +203,8 @@ class HandoverChat:
             if name == PROBLEM_FLOW:
                 return await self._problem(ctx, flow)
             return await self._suggest(ctx, ctx.text)
+        if flow is not None:
+            return None  # another form is under way (a ticket's title may well be an idea)
         idea = suggestion_text(ctx.text)
         if idea is None or ctx.turn.client_id is None:
             return None
