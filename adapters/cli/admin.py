@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.runtime import opened_app, run, settings
-from bot.directory import parse_date
+from bot.directory import DEFAULT_WARRANTY_MONTHS, parse_date
 
 client_app = typer.Typer(help="Client organisations.", no_args_is_help=True)
 project_app = typer.Typer(help="Delivered projects.", no_args_is_help=True)
@@ -51,7 +51,9 @@ def project_add(
     client: Annotated[str, typer.Option(help="Client code or name.")],
     name: Annotated[str, typer.Option(help="Project name.")],
     delivered: Annotated[str, typer.Option(help="Delivery date, YYYY-MM-DD.")],
-    warranty_months: Annotated[int, typer.Option(help="Warranty length in months.")] = 12,
+    warranty_months: Annotated[
+        int, typer.Option(help="Warranty length in months, from delivery.")
+    ] = DEFAULT_WARRANTY_MONTHS,
     sla_tier: Annotated[str, typer.Option(help="gold, silver or bronze.")] = "silver",
     timezone: Annotated[str | None, typer.Option(help="IANA timezone of the project.")] = None,
 ) -> None:
