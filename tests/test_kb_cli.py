@@ -82,11 +82,13 @@ def test_eval_prints_exactly_the_metric_keys(kb_env: Path) -> None:
     code, out, _ = invoke("eval", "--dataset", str(data), "--json")
     assert code == 0, out
     metrics = json.loads(out)
-    assert set(metrics) == EVAL_KEYS
+    assert set(metrics) == EVAL_KEYS | {"by_lang"}
     assert metrics["n_test"] == 3
     assert metrics["p_at_1"] == 1.0
     assert metrics["in_scope_accuracy"] == 1.0
     assert metrics["oos_recall"] == 1.0
+    assert list(metrics["by_lang"]) == ["en"]
+    assert set(metrics["by_lang"]["en"]) == EVAL_KEYS
 
 
 def test_eval_on_the_knowledge_base_itself(kb_env: Path) -> None:
@@ -105,3 +107,7 @@ def test_eval_on_the_knowledge_base_itself(kb_env: Path) -> None:
     metrics = json.loads(out)
     assert metrics["p_at_1"] == 1.0
     assert metrics["oos_recall"] is None
+    by_lang = metrics["by_lang"]
+    assert {lang: m["n_test"] for lang, m in by_lang.items()} == {"en": 1, "zh": 1}
+    assert by_lang["zh"]["p_at_1"] == by_lang["en"]["p_at_1"] == 1.0
+    assert by_lang["zh"]["threshold"] == metrics["threshold"]

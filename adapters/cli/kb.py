@@ -115,7 +115,13 @@ def evaluate(
             typer.echo(json.dumps(metrics))
             return
         for key, value in metrics.items():
-            typer.echo(f"{key:>18}: {value}")
+            if key != "by_lang":
+                typer.echo(f"{key:>18}: {value}")
+        for lang, part in metrics["by_lang"].items():
+            typer.echo(
+                f"{lang:>18}: P@1 {part['p_at_1']}, in-scope {part['in_scope_accuracy']}, "
+                f"OOS recall {part['oos_recall']}, {part['n_test']} queries"
+            )
         typer.echo(
             f"suggested settings: AFTERCARE_FAQ_ANSWER_THRESHOLD={threshold:.4f} "
             f"AFTERCARE_FAQ_SUGGEST_THRESHOLD={suggest_threshold(val, threshold):.4f}"
