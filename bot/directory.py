@@ -17,7 +17,7 @@ from bot.storage.db import Database
 from bot.storage.models import ChannelIdentity, Client, Contact, Project
 
 SLA_TIERS = ("gold", "silver", "bronze")
-DEFAULT_WARRANTY_MONTHS = 12  # from delivery; the knowledge base tells clients the same
+DEFAULT_WARRANTY_MONTHS = 12  # from delivery, then from acceptance (bot/handover.py); as the KB says
 CHANNELS = ("console", "slack", "telegram", "http")
 CHAT_PREFIX = "chat:"
 TEAM_WIDE = "*"  # user id that links every member of a Slack team (Slack Connect) at once
