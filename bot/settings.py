@@ -32,10 +32,10 @@ class Settings(BaseSettings):
     )
     # Both defaults: `aftercare eval --dataset benchmarks/data/kb_eval` (the starter KB), on val.
     faq_answer_threshold: float = Field(
-        0.4566, description="Score at or above which the bot answers (set by `aftercare eval`)."
+        0.4559, description="Score at or above which the bot answers (set by `aftercare eval`)."
     )
     faq_suggest_threshold: float = Field(
-        0.3163, description="Score at or above which the bot offers 'did you mean' choices."
+        0.3161, description="Score at or above which the bot offers 'did you mean' choices."
     )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(False, description="Structured JSON logs (one object per line).")

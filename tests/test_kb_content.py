@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import App
+from bot.clock import FakeClock
 from bot.directory import DEFAULT_WARRANTY_MONTHS
 from bot.errors import KnowledgeBaseError
 from bot.handoff_promise import HANDOFF_SEVERITY
@@ -20,6 +22,7 @@ from bot.surveys.service import CSAT, NPS, SCALES
 from bot.tickets.policies import SEVERITIES, load_policies
 from bot.tickets.service import REOPEN_WINDOW
 from indexer.content import read_faq_jsonl, read_kb
+from tests.helpers import console_message
 from tests.kb_helpers import ARTICLES, write_kb
 
 GOOD = ARTICLES["support/support-hours.en.md"]
@@ -303,3 +306,20 @@ def test_articles_state_the_policy_defaults(
     assert found, f"no {lang} article states the {what}"
     wrong = {s: hits for s, hits in found.items() if any(h != expected for h in hits)}
     assert wrong == {}, f"{what}: policy says {expected}"
+
+
+async def test_every_command_an_article_names_is_one_the_bot_knows(
+    seeded: App, clock: FakeClock
+) -> None:
+    named = {
+        command
+        for article in starter().values()
+        for text in (body(article), *article.questions)
+        for command in re.findall(r"(?<![A-Za-z0-9/:.])/([a-z]+)\b", text)
+    }
+    assert {"ticket", "human", "status", "reopen", "project", "suggest"} <= named
+    for n, command in enumerate(sorted(named)):
+        # A user each, so one command's state (a form, a handoff) never answers for the next.
+        replies = await seeded.engine.handle(console_message(clock, f"/{command}", f"reader{n}"))
+        assert replies, command
+        assert not any("I don't know the command" in r.text for r in replies), command
