@@ -70,7 +70,7 @@ def _tickets(r: ProjectReview, charts: set[str]) -> list[str]:
         return [*lines, "No tickets."]
     still_open = sum(o for _, o in r.by_category.values())
     lines += [
-        f"{len(r.tickets)} tickets, {still_open} still open.",
+        f"{len(r.tickets)} ticket{'s' if len(r.tickets) != 1 else ''}, {still_open} still open.",
         "",
         "| category | tickets | open |",
         "|---|---:|---:|",
