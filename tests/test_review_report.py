@@ -61,20 +61,17 @@ async def test_review_has_every_section_and_chart(
     ).id
     await app.training.register(session_id, client_id, contacts["alice"])
     await app.announcements.create("upgrade", "Upgrade on Sunday.", project="Portal")
+    await app.handover.tick(project_id, "user_manual", "bob")
+    manual = await app.handover.tick(project_id, "acceptance_tests", "bob")
+    await app.handover.confirm(manual.id, client_id=client_id, contact_id=None, by="Alice")
+    await app.suggestions.add(client_id=client_id, text="Dark mode, please", author="Alice")
 
     clock.advance(timedelta(days=10))  # the open P3 tickets are past their targets now
     await app.training.rate(session_id, 5, client_id, contacts["alice"])
     await app.training.set_attendance(session_id, "wang", False)
 
-    review = await gather(
-        app.db,
-        clock.now(),
-        app.tickets,
-        app.surveys,
-        app.training,
-        app.announcements,
-        "portal",
-    )
+    await app.tickets.check_sla()  # records the breaches the risk score counts
+    review = await gather(app, "portal")
     files = write_review(review, tmp_path / "out")
     assert [f.name for f in files] == [
         "review.md",
@@ -90,13 +87,25 @@ async def test_review_has_every_section_and_chart(
     assert headings == [
         "# Project review: Portal (Acme Corp)",
         "## Acceptance",
+        "## Risk",
         "## Tickets by category",
         "## SLA attainment",
         "## Satisfaction (CSAT and NPS)",
         "## Training",
         "## Announcements",
+        "## Suggestions",
     ]
     assert "| 2026-03-02 | 2026-03-12 (10 days after delivery) | 2027-03-02 | gold |" in text
+    assert "Handover checklist: 1 of 8 items confirmed by the client, 1 overdue." in text
+    assert (
+        "| 1 | Acceptance tests passed | 2026-03-09 | 2026-03-02 bob | 2026-03-02 Alice | - |"
+        in text
+    )
+    assert "| 2 | User manual delivered | 2026-03-09 | 2026-03-02 bob | overdue | - |" in text
+    assert review.risk is not None and review.risk.score > 0
+    assert f"Score {review.risk.score}/100" in text
+    assert "| signal | points | why |" in text
+    assert "- 2026-03-02 Alice: Dark mode, please" in text
     assert "4 tickets, 2 still open." in text
     assert "| bug | 2 | 2 |" in text and "| incident | 1 | 0 |" in text
     assert "| P3 | 0/2/0 | 0% | 0/2/0 | 0% |" in text

@@ -23,21 +23,13 @@ def report_project(
         typer.Option(help="Directory for review.md and charts. Default: DATA_DIR/reports/..."),
     ] = None,
 ) -> None:
-    """Acceptance, tickets by category, SLA attainment, CSAT/NPS, training and announcements."""
+    """Acceptance and handover checklist, risk, tickets by category, SLA attainment, CSAT/NPS,
+    training, announcements and suggestions."""
 
     async def work() -> tuple[ProjectReview, Path]:
         config = settings()
         async with opened_app(config) as app:
-            review = await gather(
-                app.db,
-                app.clock.now(),
-                app.tickets,
-                app.surveys,
-                app.training,
-                app.announcements,
-                project,
-                client,
-            )
+            review = await gather(app, project, client)
         slug = re.sub(r"[^a-z0-9]+", "-", f"{review.client_code} {review.project}".lower())
         folder = (
             out or config.data_dir / "reports" / f"{slug.strip('-')}-{review.generated_at:%Y%m%d}"

@@ -8,16 +8,18 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from bot.announcements import Announcements, AnnouncementView
+from bot.announcements import AnnouncementView
+from bot.app import App
+from bot.handover import ChecklistView
 from bot.project_lookup import project_by_name
-from bot.storage.db import Database
+from bot.risk import Risk
 from bot.storage.models import Client
 from bot.storage.models_training import Announcement
+from bot.suggestions import SuggestionView
 from bot.surveys.report import SurveyReport, survey_report
-from bot.surveys.service import SurveyService
 from bot.tickets.report import SlaReport, sla_report
-from bot.tickets.service import OPEN_STATUSES, TicketService, TicketView
-from bot.training.service import AttendeeView, SessionView, TrainingService
+from bot.tickets.service import OPEN_STATUSES, TicketView
+from bot.training.service import AttendeeView, SessionView
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,14 @@ class ProjectReview:
     sla_tier: str
     timezone: str
     generated_at: datetime
+    checklist: ChecklistView
+    risk: Risk | None
     tickets: tuple[TicketView, ...]
     sla: SlaReport
     surveys: SurveyReport
     training: tuple[TrainingLine, ...]
     notices: tuple[NoticeLine, ...]
+    suggestions: tuple[SuggestionView, ...]  # the project's, and its client's not tied to one
 
     @property
     def by_category(self) -> dict[str, tuple[int, int]]:
@@ -65,18 +70,10 @@ class ProjectReview:
         }
 
 
-async def gather(
-    db: Database,
-    now: datetime,
-    tickets: TicketService,
-    surveys: SurveyService,
-    training: TrainingService,
-    announcements: Announcements,
-    project_name: str,
-    client_ref: str | None = None,
-) -> ProjectReview:
-    """Everything the review shows about one project, as of `now`."""
-    async with db.session() as session:
+async def gather(app: App, project_name: str, client_ref: str | None = None) -> ProjectReview:
+    """Everything the review shows about one project, as of now, from each feature's service."""
+    now = app.clock.now()
+    async with app.db.session() as session:
         project = await project_by_name(session, project_name, client_ref)
         client = await session.get(Client, project.client_id)
         assert client is not None
@@ -91,16 +88,18 @@ async def gather(
                 .order_by(Announcement.send_at, Announcement.id)
             )
         )
-    mine = [t for t in await tickets.find(client.id, limit=None) if t.project == project.name]
+    mine = [t for t in await app.tickets.find(client.id, limit=None) if t.project == project.name]
     lines = []
-    for view in await training.for_project(project.id):
-        lines.append(TrainingLine(view, tuple(await training.attendees(view.id))))
+    for view in await app.training.for_project(project.id):
+        lines.append(TrainingLine(view, tuple(await app.training.attendees(view.id))))
     notices = []
     for notice_id in notice_ids:
-        copies = [d for d in await announcements.deliveries(notice_id) if d.client == client.code]
+        copies = [
+            d for d in await app.announcements.deliveries(notice_id) if d.client == client.code
+        ]
         notices.append(
             NoticeLine(
-                await announcements.get(notice_id),
+                await app.announcements.get(notice_id),
                 len(copies),
                 sum(1 for d in copies if d.state == "acknowledged"),
             )
@@ -115,9 +114,16 @@ async def gather(
         sla_tier=project.sla_tier,
         timezone=project.timezone,
         generated_at=now,
+        checklist=await app.handover.checklist(project.id),
+        risk=next((r for r in await app.risk.report() if r.project_id == project.id), None),
         tickets=tuple(mine),
         sla=sla_report(mine, now),
-        surveys=survey_report(await surveys.find(client_ref=client.code, project=project.name)),
+        surveys=survey_report(await app.surveys.find(client_ref=client.code, project=project.name)),
         training=tuple(lines),
         notices=tuple(notices),
+        suggestions=tuple(
+            s
+            for s in await app.suggestions.find(client_ref=client.code)
+            if s.project in (None, project.name)
+        ),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.review.data import ProjectReview
 from bot.surveys.report import Scores
@@ -41,7 +42,16 @@ def markdown(review: ProjectReview, charts: set[str]) -> str:
         f"timezone is named; the project's is {review.timezone}.",
         "",
     ]
-    for part in (_acceptance, _tickets, _sla, _surveys, _training, _notices):
+    for part in (
+        _acceptance,
+        _risk,
+        _tickets,
+        _sla,
+        _surveys,
+        _training,
+        _notices,
+        _suggestions,
+    ):
         lines += part(review, charts)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -55,13 +65,49 @@ def _acceptance(r: ProjectReview, _charts: set[str]) -> list[str]:
         accepted = "not accepted yet"
     else:
         accepted = f"{r.accepted_on} ({(r.accepted_on - r.delivered_on).days} days after delivery)"
-    return [
+    lines = [
         "## Acceptance",
         "",
         "| delivered | accepted | warranty until | SLA tier |",
         "|---|---|---|---|",
         f"| {r.delivered_on} | {accepted} | {r.warranty_until or '-'} | {r.sla_tier} |",
+        "",
     ]
+    items = r.checklist.items
+    if not items:
+        return [*lines, "No handover checklist."]
+    today = r.generated_at.astimezone(ZoneInfo(r.timezone)).date()
+    overdue = sum(1 for item in items if item.overdue(today))
+    lines += [
+        f"Handover checklist: {r.checklist.confirmed} of {len(items)} items confirmed by the "
+        f"client, {overdue} overdue.",
+        "",
+        "| # | item | due | ticked by staff | confirmed by client | ticket |",
+        "|---:|---|---|---|---|---|",
+    ]
+    for item in items:
+        ticked = f"{item.ticked_at:%Y-%m-%d} {_md(item.ticked_by or '')}" if item.ticked_at else "-"
+        confirmed = (
+            f"{item.confirmed_at:%Y-%m-%d} {_md(item.confirmed_by or '')}"
+            if item.confirmed_at
+            else ("overdue" if item.overdue(today) else "-")
+        )
+        lines.append(
+            f"| {item.position} | {_md(item.title_en)} | {item.due_on} | {ticked.strip()} "
+            f"| {confirmed.strip()} | {item.ticket or '-'} |"
+        )
+    return lines
+
+
+def _risk(r: ProjectReview, _charts: set[str]) -> list[str]:
+    lines = ["## Risk", ""]
+    if r.risk is None:
+        return [*lines, "No risk score."]
+    lines.append(f"Score {r.risk.score}/100 (as `aftercare report risk` computes it).")
+    if r.risk.signals:
+        lines += ["", "| signal | points | why |", "|---|---:|---|"]
+        lines += [f"| {x.name} | {x.points} | {_md(x.reason)} |" for x in r.risk.signals]
+    return lines
 
 
 def _tickets(r: ProjectReview, charts: set[str]) -> list[str]:
@@ -176,6 +222,16 @@ def _notices(r: ProjectReview, _charts: set[str]) -> list[str]:
             f"| {n.notice.kind} "
             f"| {_md(text)} | {n.contacts} | {n.acknowledged} |"
         )
+    return lines
+
+
+def _suggestions(r: ProjectReview, _charts: set[str]) -> list[str]:
+    lines = ["## Suggestions", ""]
+    if not r.suggestions:
+        return [*lines, "No suggestions."]
+    for x in sorted(r.suggestions, key=lambda x: (x.created_at, x.id)):
+        where = "" if x.project else " (client-wide)"
+        lines.append(f"- {x.created_at:%Y-%m-%d} {_md(x.author)}{where}: {_md(x.text)}")
     return lines
 
 
