@@ -75,10 +75,10 @@ MIN_OOS_RECALL = 0.75
 CONFIDENCE_Z = 1.2816  # one-sided 90%
 
 
-def choose_threshold(outcomes: list[Outcome]) -> float:
+def choose_threshold(outcomes: list[Outcome], oos_weight: float = OOS_WEIGHT) -> float:
     """The answer threshold for these (val) outcomes.
 
-    Maximises in-scope accuracy + OOS_WEIGHT × out-of-scope recall: answering in-scope
+    Maximises in-scope accuracy + `oos_weight` (default OOS_WEIGHT) × out-of-scope recall: answering in-scope
     questions counts twice as much as abstaining, as in the issue's target (in-scope accuracy
     >= 0.95 first, out-of-scope recall a floor of 0.75). Only cuts whose out-of-scope recall
     is at least MIN_OOS_RECALL with 90% confidence (Wilson lower bound) qualify, so a small
@@ -95,7 +95,7 @@ def choose_threshold(outcomes: list[Outcome]) -> float:
     accuracy = (len(correct) - np.searchsorted(correct, candidates)) / max(len(inside), 1)
     abstained = np.searchsorted(negatives, candidates)
     recall = abstained / max(len(negatives), 1)
-    objective = accuracy + OOS_WEIGHT * recall
+    objective = accuracy + oos_weight * recall
     if outside:
         bound = _wilson_lower(abstained, len(negatives))
         # A set too small to show the floor at all (a handful of queries) must abstain on all.

@@ -40,6 +40,7 @@ def test_answering_counts_twice_as_much_as_abstaining() -> None:
     val = [hit(0.8)] * 90 + [hit(0.65)] * 10 + [oos(0.3)] * 85 + [oos(0.66)] * 15
     assert choose_threshold(val) == 0.65
     assert report(val, 0.65)["oos_recall"] == 0.85
+    assert choose_threshold(val, oos_weight=1.0) > 0.66  # the bot's settings: equal weights
 
 
 def test_the_recall_floor_holds_with_a_margin_on_a_small_set() -> None:

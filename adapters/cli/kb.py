@@ -18,7 +18,14 @@ from bot.knowledge.index_files import load_index
 from bot.knowledge.retrieval import Retriever
 from indexer.build import build_index
 from indexer.content import Unit, read_faq_jsonl, read_kb
-from indexer.evaluate import choose_threshold, read_queries, report, run_queries, suggest_threshold
+from indexer.evaluate import (
+    OOS_WEIGHT,
+    choose_threshold,
+    read_queries,
+    report,
+    run_queries,
+    suggest_threshold,
+)
 
 
 def index(
@@ -97,6 +104,15 @@ def evaluate(
     tune: Annotated[
         bool | None, typer.Option("--tune/--no-tune", help="As for `aftercare index`.")
     ] = None,
+    oos_weight: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=10.0,
+            help="Weight of out-of-scope recall against in-scope accuracy when the threshold "
+            "is chosen on val (1 for the bot's own settings; see README, Knowledge base).",
+        ),
+    ] = OOS_WEIGHT,
 ) -> None:
     """Measure retrieval: threshold chosen on queries_val.jsonl, metrics on queries_test.jsonl."""
 
@@ -109,7 +125,7 @@ def evaluate(
         retriever = Retriever(load_index(out, embedder.name, None), embedder)
         val = run_queries(retriever, read_queries(dataset / "queries_val.jsonl"), "val")
         test = run_queries(retriever, read_queries(dataset / "queries_test.jsonl"), "test")
-        threshold = choose_threshold(val)
+        threshold = choose_threshold(val, oos_weight)
         metrics = report(test, threshold)
         if as_json:
             typer.echo(json.dumps(metrics))
