@@ -20,7 +20,7 @@ from bot.outbox import FAILED, SENT
 from bot.project_lookup import project_by_name
 from bot.protocols import Clock, Outbox
 from bot.quiet import WakingHours
-from bot.reach import recipients
+from bot.reach import push_when_awake, recipients
 from bot.scheduler import Job, Jobs
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, OutboxItem, Project
@@ -246,13 +246,7 @@ class Announcements:
                 kind="announcement",
                 meta={"announcement": str(announcement_id), "one_vote": "true"},
             )
-            await self._outbox.enqueue(
-                person.address,
-                reply,
-                conversation_id=person.conversation_id,
-                key=key,
-                not_before=self._waking.next(now, person.timezone),
-            )
+            await push_when_awake(self._outbox, self._waking, now, person, reply, key)
         return len(people)
 
     # --- clients -------------------------------------------------------------------------

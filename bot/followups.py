@@ -19,7 +19,7 @@ from bot.i18n import Lang, Phrases, say
 from bot.messages import Button, Reply
 from bot.protocols import Clock, Outbox
 from bot.quiet import WakingHours
-from bot.reach import Recipient, recipients
+from bot.reach import Recipient, push_when_awake, recipients
 from bot.scheduler import Job, JobState, Scheduler
 from bot.storage.db import Database
 from bot.storage.models import Project
@@ -263,13 +263,8 @@ class FollowUps:
             await self._send(job, person, reply)
 
     async def _send(self, job: Job, person: Recipient, reply: Reply) -> None:
-        await self._outbox.enqueue(
-            person.address,
-            reply,
-            conversation_id=person.conversation_id,
-            key=f"{job.key or job.id}:to:{person.contact_id}",
-            not_before=self._waking.next(self._clock.now(), person.timezone),
-        )
+        key = f"{job.key or job.id}:to:{person.contact_id}"
+        await push_when_awake(self._outbox, self._waking, self._clock.now(), person, reply, key)
 
     # --- chat ----------------------------------------------------------------------------
 

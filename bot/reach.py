@@ -4,12 +4,15 @@ language and timezone. Follow-ups, surveys and announcements all address people 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Lang
-from bot.messages import Address, Channel
+from bot.messages import Address, Channel, Reply
+from bot.protocols import Outbox
+from bot.quiet import WakingHours
 from bot.storage.models import ChannelIdentity, Contact, Conversation
 
 
@@ -82,3 +85,22 @@ async def _address(session: AsyncSession, contact_id: int) -> tuple[Address | No
         f"console:{identity.user_id}" if identity.channel == Channel.CONSOLE else identity.user_id
     )
     return Address(identity.channel, identity.workspace_id, chat), None
+
+
+async def push_when_awake(
+    outbox: Outbox,
+    waking: WakingHours,
+    now: datetime,
+    person: Recipient,
+    reply: Reply,
+    key: str,
+) -> bool:
+    """Queue `reply` for `person`, held until their waking hours; `key` makes it once only
+    (False when it was queued before). Follow-ups, training and announcements push this way."""
+    return await outbox.enqueue(
+        person.address,
+        reply,
+        conversation_id=person.conversation_id,
+        key=key,
+        not_before=waking.next(now, person.timezone),
+    )

@@ -19,7 +19,7 @@ from bot.messages import Button, Reply
 from bot.project_lookup import project_by_name
 from bot.protocols import Clock, Outbox
 from bot.quiet import WakingHours
-from bot.reach import Recipient, recipients
+from bot.reach import Recipient, push_when_awake, recipients
 from bot.scheduler import Job, Jobs
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Project
@@ -527,13 +527,8 @@ class TrainingService:
     # --- helpers -------------------------------------------------------------------------
 
     async def _push(self, person: Recipient, reply: Reply, key: str) -> None:
-        await self._outbox.enqueue(
-            person.address,
-            reply,
-            conversation_id=person.conversation_id,
-            key=f"{key}:to:{person.contact_id}",
-            not_before=self._waking.next(self._clock.now(), person.timezone),
-        )
+        to = f"{key}:to:{person.contact_id}"
+        await push_when_awake(self._outbox, self._waking, self._clock.now(), person, reply, to)
 
     async def _participants(self, session: AsyncSession, row: TrainingSession) -> list[Recipient]:
         """Registered contacts (unless marked absent) and anyone marked present."""
