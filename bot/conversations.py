@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -73,8 +73,9 @@ class SqlStore:
 
     async def finish_turn(self, turn: Turn, replies: list[Reply]) -> None:
         async with self._db.session() as session:
-            inbound = await session.get_one(Message, turn.message_id)
-            inbound.state = HANDLED
+            await session.execute(
+                update(Message).where(Message.id == turn.message_id).values(state=HANDLED)
+            )
             now = self._clock.now()
             for reply in replies:
                 session.add(

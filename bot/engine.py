@@ -35,11 +35,20 @@ class Context:
     def text(self) -> str:
         return self.turn.message.text.strip()
 
+    # The conversation's form state, read once per turn (several text handlers look at it).
+    _flow: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _flow_read: bool = field(default=False, init=False, repr=False)
+
     async def flow(self) -> dict[str, Any] | None:
-        return await self.store.get_flow(self.turn.conversation_id)
+        if not self._flow_read:
+            self._flow = await self.store.get_flow(self.turn.conversation_id)
+            self._flow_read = True
+        return dict(self._flow) if self._flow is not None else None
 
     async def set_flow(self, flow: dict[str, Any] | None) -> None:
         await self.store.set_flow(self.turn.conversation_id, flow)
+        self._flow = dict(flow) if flow is not None else None
+        self._flow_read = True
 
 
 Handler = Callable[[Context, str], Awaitable[list[Reply]]]
