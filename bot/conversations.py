@@ -69,6 +69,8 @@ class SqlStore:
             client_id=contact.client_id if contact else None,
             contact_id=contact.id if contact else None,
             lang=lang,
+            flow=dict(conversation.flow) if conversation.flow else None,
+            flow_known=True,
         )
 
     async def finish_turn(self, turn: Turn, replies: list[Reply]) -> None:

@@ -39,6 +39,10 @@ class Context:
     _flow: dict[str, Any] | None = field(default=None, init=False, repr=False)
     _flow_read: bool = field(default=False, init=False, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.turn.flow_known:
+            self._flow, self._flow_read = self.turn.flow, True
+
     async def flow(self) -> dict[str, Any] | None:
         if not self._flow_read:
             self._flow = await self.store.get_flow(self.turn.conversation_id)

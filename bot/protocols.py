@@ -27,6 +27,10 @@ class Turn:
     client_id: int | None
     contact_id: int | None
     lang: Lang
+    # The conversation's form state as the turn began, when the store read it then (saves a
+    # round trip); `flow_known` False means handlers ask the store.
+    flow: dict[str, Any] | None = None
+    flow_known: bool = False
 
 
 class Store(Protocol):

