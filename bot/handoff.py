@@ -24,6 +24,7 @@ from bot.kb_drafts import Draft, write_draft
 from bot.messages import Address, Button, Reply
 from bot.protocols import Clock, Outbox
 from bot.scheduler import Job, Jobs
+from bot.staff import StaffChannel
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Message, Project
 from bot.storage.models_handoff import Handoff, HandoffEvent, HandoffRelay
@@ -180,7 +181,7 @@ class HandoffService:
         self._outbox = outbox
         self._tickets = tickets
         self._policies = policies
-        self._staff = Address("slack", "", staff_channel) if staff_channel else None
+        self._staff = StaffChannel(outbox, staff_channel)
         self._kb_dir = kb_dir
         self._remind_after = remind_after
         self._scheduler = scheduler
@@ -190,7 +191,7 @@ class HandoffService:
     def enabled(self) -> bool:
         """Handoff needs somewhere for staff to see escalations: the Slack staff channel, or
         the terminal (`aftercare conversation waiting`) when AFTERCARE_STAFF_TERMINAL is on."""
-        return self._staff is not None or self._terminal_desk
+        return self._staff.configured or self._terminal_desk
 
     # --- reading -------------------------------------------------------------------------
 
@@ -301,7 +302,7 @@ class HandoffService:
         if push:
             await self._tell_client(party, reply, f"handoff:{conversation_id}:{number}:told")
         await self._schedule_reminder(conversation_id, number, 1)
-        if self._staff is None:
+        if not self._staff.configured:
             log.info("conversation %s waits for a person: aftercare conversation waiting", conversation_id)
         return Escalation(True, view, reply)
 
@@ -517,7 +518,7 @@ class HandoffService:
             buttons=_staff_buttons(conversation_id, take=True),
             top_level=True,
         )
-        if not sent and self._staff is None:
+        if not sent and not self._staff.configured:
             log.warning("conversation %s has waited %s min for a person", conversation_id, minutes)
         if sent:
             async with self._db.session() as session:
@@ -728,11 +729,14 @@ class HandoffService:
         buttons: tuple[Button, ...] = (),
         top_level: bool = False,
     ) -> bool:
-        if self._staff is None:
-            return False  # the terminal desk: staff look with `aftercare conversation waiting`
-        meta = {} if top_level else {"thread_key": thread_key(conversation_id)}
-        reply = Reply(text, buttons=buttons, kind="handoff_staff", meta=meta)
-        return await self._outbox.enqueue(self._staff, reply, key=f"{key}:staff")
+        # Without a channel (the terminal desk) staff look with `aftercare conversation waiting`.
+        return await self._staff.post(
+            text,
+            kind="handoff_staff",
+            key=f"{key}:staff",
+            thread=None if top_level else thread_key(conversation_id),
+            buttons=buttons,
+        )
 
     def _already(self, view: HandoffView, lang: Lang) -> Reply:
         if not self.enabled:

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.directory import Directory, ProjectChange, client_by_ref
 from bot.errors import ConfigError, InvalidInputError, NotFoundError
 from bot.i18n import Lang
-from bot.messages import Address, Reply
 from bot.protocols import Clock, Outbox
+from bot.staff import StaffChannel
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Project
 from bot.storage.models_handover import HandoverEvent, HandoverItem
@@ -163,7 +163,7 @@ class HandoverService:
         self._directory = directory
         self._tickets = tickets
         self.template = tuple(template)
-        self._staff = Address("slack", "", staff_channel) if staff_channel else None
+        self._staff = StaffChannel(outbox, staff_channel)
 
     # --- the checklist -----------------------------------------------------------------------
 
@@ -357,10 +357,9 @@ class HandoverService:
         return accepted
 
     async def _tell_staff(self, text: str, *, key: str, project_id: int) -> None:
-        if self._staff is None:
-            return
-        reply = Reply(text, kind="handover_staff", meta={"thread_key": f"handover:{project_id}"})
-        await self._outbox.enqueue(self._staff, reply, key=key)
+        await self._staff.post(
+            text, kind="handover_staff", key=key, thread=f"handover:{project_id}"
+        )
 
     # --- helpers -----------------------------------------------------------------------------
 

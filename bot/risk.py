@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.handover import HandoverService
-from bot.messages import Address, Reply
 from bot.protocols import Clock, Outbox
+from bot.staff import StaffChannel
 from bot.storage.db import Database
 from bot.storage.models import Client, Conversation, Message, Project
 from bot.storage.models_handover import RiskState
@@ -186,7 +186,7 @@ class RiskService:
         self._surveys = surveys
         self._handover = handover
         self.threshold = threshold
-        self._staff = Address("slack", "", staff_channel) if staff_channel else None
+        self._staff = StaffChannel(outbox, staff_channel)
 
     async def report(self) -> list[Risk]:
         """Every project's risk, highest first."""
@@ -266,16 +266,14 @@ class RiskService:
         return [risk for risk, _ in alerts]
 
     async def _tell_staff(self, risk: Risk, crossing: int) -> None:
-        if self._staff is None:
-            return
         reasons = "; ".join(f"+{s.points} {s.reason}" for s in risk.signals)
-        reply = Reply(
+        await self._staff.post(
             f"Risk: {risk.client} / {risk.project} scores {risk.score} "
             f"(alert at {self.threshold}): {reasons}",
             kind="risk_staff",
-            meta={"thread_key": f"risk:{risk.project_id}"},
+            key=f"risk:{risk.project_id}:{crossing}",
+            thread=f"risk:{risk.project_id}",
         )
-        await self._outbox.enqueue(self._staff, reply, key=f"risk:{risk.project_id}:{crossing}")
 
 
 def risk_json(risk: Risk) -> dict[str, Any]:

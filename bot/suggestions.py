@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from bot.directory import client_by_ref
 from bot.errors import InvalidInputError
-from bot.messages import Address, Reply
 from bot.protocols import Clock, Outbox
+from bot.staff import StaffChannel
 from bot.storage.db import Database
 from bot.storage.models import Client, Project
 from bot.storage.models_handover import Suggestion
@@ -33,7 +33,7 @@ class SuggestionService:
         self._db = db
         self._clock = clock
         self._outbox = outbox
-        self._staff = Address("slack", "", staff_channel) if staff_channel else None
+        self._staff = StaffChannel(outbox, staff_channel)
 
     async def add(
         self,
@@ -73,13 +73,12 @@ class SuggestionService:
                 row.text,
                 row.created_at,
             )
-        if self._staff is not None:
-            where = f"{view.client} / {view.project}" if view.project else view.client
-            reply = Reply(
-                f"Suggestion #{view.id} from {view.author} ({where}): {view.text[:500]}",
-                kind="suggestion_staff",
-            )
-            await self._outbox.enqueue(self._staff, reply, key=f"suggestion:{view.id}")
+        where = f"{view.client} / {view.project}" if view.project else view.client
+        await self._staff.post(
+            f"Suggestion #{view.id} from {view.author} ({where}): {view.text[:500]}",
+            kind="suggestion_staff",
+            key=f"suggestion:{view.id}",
+        )
         return view
 
     async def find(

@@ -23,6 +23,7 @@ from bot.protocols import Clock, Outbox
 from bot.reach import recipients
 from bot.scheduler import Job, Jobs
 from bot.settings import Settings
+from bot.staff import StaffChannel
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Project
 from bot.storage.models_surveys import Survey, SurveyFollowUp
@@ -149,7 +150,7 @@ class SurveyService:
         self._jobs = jobs
         self.policy = policy
         self._waking = waking
-        self._staff = Address("slack", "", staff_channel) if staff_channel else None
+        self._staff = StaffChannel(outbox, staff_channel)
         self.escalate = escalate
 
     def register_jobs(self) -> None:
@@ -541,10 +542,7 @@ class SurveyService:
             log.exception("survey escalation failed", extra={"conversation": conversation_id})
 
     async def _tell_staff(self, text: str, *, key: str, thread: int) -> None:
-        if self._staff is None:
-            return
-        reply = Reply(text, kind="survey_staff", meta={"thread_key": f"survey:{thread}"})
-        await self._outbox.enqueue(self._staff, reply, key=key)
+        await self._staff.post(text, kind="survey_staff", key=key, thread=f"survey:{thread}")
 
     # --- staff follow-ups ----------------------------------------------------------------
 

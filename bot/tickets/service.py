@@ -19,6 +19,7 @@ from bot.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.i18n import Lang, say
 from bot.messages import Address, Button, Reply
 from bot.protocols import Clock, Outbox
+from bot.staff import StaffChannel
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Project
 from bot.storage.models_tickets import Ticket, TicketCounter, TicketEvent
@@ -145,7 +146,7 @@ class TicketService:
         self._clock = clock
         self._outbox = outbox
         self.policies = policies
-        self._staff = Address("slack", "", staff_channel) if staff_channel else None
+        self._staff = StaffChannel(outbox, staff_channel)
         self.on_resolved: list[OnResolved] = []
         # Other features react to new tickets (handoff escalates a P1) without tickets knowing them.
         self.on_open: list[OnOpened] = []
@@ -530,10 +531,9 @@ class TicketService:
 
     async def _tell_staff(self, text: str, *, key: str, ref: str) -> None:
         """Post to the staff channel, in the ticket's own thread (one per ticket)."""
-        if self._staff is None:
-            return
-        reply = Reply(text, kind="ticket_staff", meta={"thread_key": f"ticket:{ref}", "ticket": ref})
-        await self._outbox.enqueue(self._staff, reply, key=key)
+        await self._staff.post(
+            text, kind="ticket_staff", key=key, thread=f"ticket:{ref}", meta={"ticket": ref}
+        )
 
 
 async def _next_number(session: AsyncSession, client_id: int) -> int:
