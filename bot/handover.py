@@ -26,7 +26,7 @@ from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Project
 from bot.storage.models_handover import HandoverEvent, HandoverItem
 from bot.storage.models_tickets import Ticket
-from bot.tickets.service import TicketService, TicketView
+from bot.tickets.service import TicketService, TicketView, ticket_ref
 
 log = logging.getLogger(__name__)
 
@@ -467,12 +467,7 @@ async def _claim_acceptance(session: AsyncSession, project_id: int) -> bool:
 
 
 async def _item_view(session: AsyncSession, item: HandoverItem) -> ItemView:
-    ticket_ref = None
-    if item.ticket_id is not None:
-        ticket = await session.get(Ticket, item.ticket_id)
-        if ticket is not None:
-            client = await session.get_one(Client, ticket.client_id)
-            ticket_ref = f"{client.code}-{ticket.number}"
+    ticket = await session.get(Ticket, item.ticket_id) if item.ticket_id is not None else None
     return ItemView(
         id=item.id,
         key=item.key,
@@ -484,7 +479,7 @@ async def _item_view(session: AsyncSession, item: HandoverItem) -> ItemView:
         ticked_by=item.ticked_by,
         confirmed_at=item.confirmed_at,
         confirmed_by=item.confirmed_by,
-        ticket=ticket_ref,
+        ticket=await ticket_ref(session, ticket) if ticket is not None else None,
     )
 
 

@@ -31,7 +31,7 @@ from bot.storage.models_tickets import Ticket, TicketEvent
 from bot.surveys.phrases import PHRASES
 from bot.surveys.report import SurveyRecord
 from bot.tickets.phrases import lang_of
-from bot.tickets.service import TicketView
+from bot.tickets.service import TicketView, ticket_ref
 
 log = logging.getLogger(__name__)
 
@@ -342,7 +342,7 @@ class SurveyService:
             project = await session.get_one(Project, survey.project_id)
             contact = await _maybe(session, Contact, survey.contact_id)
             ticket = await _maybe(session, Ticket, survey.ticket_id)
-            ref = await _ticket_ref(session, ticket) if ticket else ""
+            ref = await ticket_ref(session, ticket) if ticket else ""
             address = await self._address(session, survey, project.timezone)
         if address is None:
             return
@@ -526,7 +526,7 @@ class SurveyService:
         who = f"{contact.name} ({contact.handle})" if contact else "unknown contact"
         if survey.kind == CSAT:
             ticket = await _maybe(session, Ticket, survey.ticket_id)
-            ref = await _ticket_ref(session, ticket) if ticket else "?"
+            ref = await ticket_ref(session, ticket) if ticket else "?"
             what = f"CSAT {score}/5 on {ref}"
         else:
             what = f"NPS {score}/10"
@@ -613,11 +613,6 @@ async def _insert(session: AsyncSession, survey: Survey) -> Survey | None:
         return await session.scalar(select(Survey).where(Survey.key == survey.key))
 
 
-async def _ticket_ref(session: AsyncSession, ticket: Ticket) -> str:
-    client = await session.get_one(Client, ticket.client_id)
-    return f"{client.code}-{ticket.number}"
-
-
 async def _followup_view(session: AsyncSession, followup: SurveyFollowUp) -> FollowUpView:
     survey = await session.get_one(Survey, followup.survey_id)
     client = await session.get_one(Client, survey.client_id)
@@ -632,7 +627,7 @@ async def _followup_view(session: AsyncSession, followup: SurveyFollowUp) -> Fol
         client=client.code,
         project=project.name,
         contact=contact.handle if contact else None,
-        ticket=await _ticket_ref(session, ticket) if ticket else None,
+        ticket=await ticket_ref(session, ticket) if ticket else None,
         comment=survey.comment,
         state=followup.state,
         summary=followup.summary,

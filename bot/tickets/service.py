@@ -299,7 +299,7 @@ class TicketService:
             ticket = await _find(session, ref, None)
             if ticket.status not in _ALLOWED_FROM[target]:
                 raise ConflictError(
-                    f"{await _ref(session, ticket)} is {ticket.status}; it cannot become {status}"
+                    f"{await ticket_ref(session, ticket)} is {ticket.status}; it cannot become {status}"
                 )
             now = self._clock.now()
             event = _change_status(ticket, target, now, actor, note)
@@ -369,7 +369,7 @@ class TicketService:
         """Reopen a resolved or closed ticket within 14 days of its resolution."""
         async with self._db.session() as session:
             ticket = await _find(session, ref, client_id)
-            shown = await _ref(session, ticket)
+            shown = await ticket_ref(session, ticket)
             if ticket.status not in (Status.RESOLVED, Status.CLOSED) or ticket.resolved_at is None:
                 raise ConflictError(
                     f"{shown} is still open ({ticket.status}); add a comment instead"
@@ -418,7 +418,7 @@ class TicketService:
                         )
                     )
                 }
-                shown = await _ref(session, ticket)
+                shown = await ticket_ref(session, ticket)
                 for target, warn_at, due_at, met in (
                     (
                         "first_response",
@@ -483,7 +483,7 @@ class TicketService:
                 started = since.at if since is not None else ticket.updated_at
                 lang = await _reporter_lang(session, ticket)
                 if now - started >= close_after:
-                    closing.append((await _ref(session, ticket), lang))
+                    closing.append((await ticket_ref(session, ticket), lang))
                     continue
                 conversation = await _conversation(session, ticket)
                 if now - started >= remind_after and conversation is not None:
@@ -572,7 +572,8 @@ async def _find(session: AsyncSession, ref: str, client_id: int | None) -> Ticke
     return ticket
 
 
-async def _ref(session: AsyncSession, ticket: Ticket) -> str:
+async def ticket_ref(session: AsyncSession, ticket: Ticket) -> str:
+    """A ticket's number as clients see it, e.g. ACME-7."""
     client = await session.get_one(Client, ticket.client_id)
     return f"{client.code}-{ticket.number}"
 
