@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.directory import client_by_ref
@@ -22,7 +21,7 @@ from bot.protocols import Clock, Outbox
 from bot.quiet import WakingHours
 from bot.reach import push_when_awake, recipients
 from bot.scheduler import Job, Jobs
-from bot.storage.db import Database
+from bot.storage.db import Database, get_or_add
 from bot.storage.models import Client, Contact, OutboxItem, Project
 from bot.storage.models_training import Announcement, AnnouncementDelivery
 from bot.training.service import parse_local, when_text
@@ -326,22 +325,15 @@ async def _delivery(
         AnnouncementDelivery.announcement_id == announcement_id,
         AnnouncementDelivery.contact_id == contact_id,
     )
-    found = await session.scalar(query)
-    if found is not None:
-        return found
-    delivery = AnnouncementDelivery(
-        announcement_id=announcement_id,
-        contact_id=contact_id,
-        client_id=client_id,
-        outbox_key=f"{_key(announcement_id)}:to:{contact_id}",
-        queued_at=now,
-        acknowledged_at=None,
+    return await get_or_add(
+        session,
+        query,
+        lambda: AnnouncementDelivery(
+            announcement_id=announcement_id,
+            contact_id=contact_id,
+            client_id=client_id,
+            outbox_key=f"{_key(announcement_id)}:to:{contact_id}",
+            queued_at=now,
+            acknowledged_at=None,
+        ),
     )
-    try:
-        async with session.begin_nested():
-            session.add(delivery)
-    except IntegrityError:
-        again = await session.scalar(query)  # a concurrent run queued it first
-        assert again is not None
-        return again
-    return delivery

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Select, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -39,6 +40,27 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+T = TypeVar("T")
+
+
+async def get_or_add(session: AsyncSession, query: Select[T], make: Callable[[], T]) -> T:
+    """The row `query` finds, else `make()` inserted in a savepoint. When a concurrent insert
+    wins the unique constraint (a double click, two workers), the winner's row is read back."""
+    found = await session.scalar(query)
+    if found is not None:
+        return found
+    row = make()
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        again = await session.scalar(query)
+        if again is None:
+            raise
+        return again
+    return row
 
 
 def ensure_sqlite_dir(url: str) -> None:

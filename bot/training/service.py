@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.directory import contact_by_handle
@@ -21,7 +20,7 @@ from bot.protocols import Clock, Outbox
 from bot.quiet import WakingHours
 from bot.reach import Recipient, push_when_awake, recipients
 from bot.scheduler import Job, Jobs
-from bot.storage.db import Database
+from bot.storage.db import Database, get_or_add
 from bot.storage.models import Client, Contact, Project
 from bot.storage.models_training import TrainingAttendee, TrainingSession
 from bot.tickets.phrases import local_time
@@ -565,27 +564,19 @@ class TrainingService:
         query = select(TrainingAttendee).where(
             TrainingAttendee.session_id == session_id, TrainingAttendee.contact_id == contact_id
         )
-        attendee = await session.scalar(query)
-        if attendee is not None:
-            return attendee
-        try:
-            async with session.begin_nested():
-                attendee = TrainingAttendee(
-                    session_id=session_id,
-                    contact_id=contact_id,
-                    registered_at=None,
-                    attended=None,
-                    rating=None,
-                    rated_at=None,
-                    updated_at=now,
-                )
-                session.add(attendee)
-        except IntegrityError:
-            # A double click raced us to the insert: use the row that won.
-            found = await session.scalar(query)
-            assert found is not None
-            return found
-        return attendee
+        return await get_or_add(
+            session,
+            query,
+            lambda: TrainingAttendee(
+                session_id=session_id,
+                contact_id=contact_id,
+                registered_at=None,
+                attended=None,
+                rating=None,
+                rated_at=None,
+                updated_at=now,
+            ),
+        )
 
     async def _session(
         self, session: AsyncSession, session_id: int, *, for_update: bool = False
