@@ -13,6 +13,7 @@ from rich.table import Table
 
 from adapters.cli.runtime import opened_app, run, settings
 from bot.errors import InvalidInputError
+from bot.surveys.chart import draw_trend
 from bot.surveys.report import Scores, SurveyReport, report_json, survey_report
 from bot.surveys.service import FollowUpView
 
@@ -130,28 +131,3 @@ def _print_report(report: SurveyReport) -> None:
             f"{m.nps.answered}/{m.nps.sent}",
         )
     _out.print(trend)
-
-
-def draw_trend(report: SurveyReport, path: Path) -> None:
-    """CSAT average (left axis) and NPS (right axis) per month, drawn with Agg (no display)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    months = [m.month for m in report.months]
-    figure = Figure(figsize=(8, 4.5), dpi=100)
-    FigureCanvasAgg(figure)
-    left = figure.add_subplot()
-    csat = [m.csat.average for m in report.months]
-    nps = [m.nps.nps for m in report.months]
-    left.plot(months, [float("nan") if v is None else v for v in csat], "o-", color="tab:blue")
-    left.set_ylim(1, 5)
-    left.set_ylabel("CSAT average (1-5)", color="tab:blue")
-    right = left.twinx()
-    right.plot(months, [float("nan") if v is None else v for v in nps], "s--", color="tab:orange")
-    right.set_ylim(-100, 100)
-    right.set_ylabel("NPS", color="tab:orange")
-    left.set_title("Surveys per month")
-    left.tick_params(axis="x", rotation=45)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format="png")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.review.data import ProjectReview
+from bot.surveys.chart import draw_trend
 from bot.surveys.report import Scores
 from bot.tickets.report import TARGETS, Tally
 
@@ -289,22 +290,7 @@ def _sla_chart(r: ProjectReview, path: Path) -> Path:
 
 
 def _surveys_chart(r: ProjectReview, path: Path) -> Path:
-    figure = _figure()
-    left = figure.add_subplot()
-    # Positions, not month strings: matplotlib would guess the strings are dates.
-    positions = list(range(len(r.surveys.months)))
-    csat = [_nan(m.csat.average) for m in r.surveys.months]
-    nps = [_nan(m.nps.nps) for m in r.surveys.months]
-    left.plot(positions, csat, "o-", color="tab:blue")
-    left.set_xticks(positions, [m.month for m in r.surveys.months])
-    left.set_ylim(1, 5)
-    left.set_ylabel("CSAT average (1-5)", color="tab:blue")
-    right = left.twinx()
-    right.plot(positions, nps, "s--", color="tab:orange")
-    right.set_ylim(-100, 100)
-    right.set_ylabel("NPS", color="tab:orange")
-    left.set_title(f"{r.project}: surveys per month")
-    return _save(figure, path)
+    return draw_trend(r.surveys, path, f"{r.project}: surveys per month")
 
 
 def _training_chart(r: ProjectReview, path: Path) -> Path:
