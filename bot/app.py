@@ -19,7 +19,7 @@ from bot.handover import HandoverService, load_template
 from bot.handover_chat import HandoverChat
 from bot.invites import InviteChat, InviteService
 from bot.outbox import SqlOutbox
-from bot.project_info import ProjectInfo, next_training_from
+from bot.project_info import ProjectInfo
 from bot.protocols import Clock, KnowledgeBase
 from bot.quiet import WakingHours
 from bot.risk import RISK_JOB, RiskService
@@ -132,7 +132,10 @@ async def build_app(
         db, clock, outbox, directory, tickets, template, settings.slack_staff_channel
     )
     suggestions = SuggestionService(db, clock, outbox, settings.slack_staff_channel)
-    project_info = ProjectInfo(clock, handover, tickets, policies, scheduler)
+    waking = WakingHours.parse(settings.waking_hours)
+    training = TrainingService(db, clock, scheduler, outbox, waking)
+    training.register_jobs()
+    project_info = ProjectInfo(clock, handover, tickets, policies, scheduler, training)
     routes = build_routes(
         Faq(),
         TicketChat(tickets, db),
@@ -142,7 +145,6 @@ async def build_app(
     )
     engine = Engine(store, clock, routes, kb=kb, outbox=outbox)
 
-    waking = WakingHours.parse(settings.waking_hours)
     followups = FollowUps(
         db,
         clock,
@@ -171,10 +173,7 @@ async def build_app(
     tickets.on_resolved.append(surveys.ticket_resolved)
     directory.project_changed.append(surveys.project_changed)
     SurveyChat(surveys).register(routes)
-    training = TrainingService(db, clock, scheduler, outbox, waking)
-    training.register_jobs()
     TrainingChat(training).register(routes)
-    project_info.next_training = next_training_from(training, clock)
     announcements = Announcements(db, clock, scheduler, outbox, waking, settings.default_timezone)
     announcements.register(routes)
     risk = RiskService(

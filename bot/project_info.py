@@ -1,9 +1,8 @@
 """/project: a client's own view of a project: acceptance, warranty left, SLA targets, open
-tickets, the next check-in and (when the training feature is there) the next training."""
+tickets, the next check-in and the next training."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -17,9 +16,6 @@ from bot.tickets.policies import SEVERITIES, Policies
 from bot.tickets.service import OPEN_STATUSES, TicketService
 from bot.training.service import SCHEDULED, TrainingService, when_text
 
-# (project id, language) -> a line such as "2026-03-10 10:00, Admin training", or None.
-NextTraining = Callable[[int, Lang], Awaitable[str | None]]
-
 
 class ProjectInfo:
     def __init__(
@@ -29,14 +25,14 @@ class ProjectInfo:
         tickets: TicketService,
         policies: Policies,
         scheduler: Scheduler,
-        next_training: NextTraining | None = None,
+        training: TrainingService,
     ) -> None:
         self._clock = clock
         self._handover = handover
         self._tickets = tickets
         self._policies = policies
         self._scheduler = scheduler
-        self.next_training = next_training
+        self._training = training
 
     async def describe(self, project_id: int, client_id: int, lang: Lang) -> str:
         """The summary for a contact of `client_id`; another client's project is not found."""
@@ -64,40 +60,35 @@ class ProjectInfo:
             lines.append(say(PHRASES, "no_checkin", lang))
         else:
             lines.append(say(PHRASES, "next_checkin", lang, date=checkin.isoformat()))
-        if self.next_training is not None:
-            training = await self.next_training(project_id, lang)
-            if training:
-                lines.append(say(PHRASES, "next_training", lang, what=training))
+        training = await self._next_training(project_id)
+        if training:
+            lines.append(say(PHRASES, "next_training", lang, what=training))
         return "\n".join(lines)
 
     async def _next_checkin(self, project_id: int) -> date | None:
-        prefix = f"project:{project_id}:checkin:"
-        due = [
-            job.due_at
-            for job in await self._scheduler.jobs(
-                state=JobState.PENDING, kind=CHECKIN, limit=10_000
-            )
-            if job.key and job.key.startswith(prefix)
-        ]
-        return min(due).date() if due else None
+        """The soonest pending check-in job of the project (jobs list soonest first)."""
+        due = await self._scheduler.jobs(
+            state=JobState.PENDING,
+            kind=CHECKIN,
+            key_prefix=f"project:{project_id}:checkin:",
+            limit=1,
+        )
+        return due[0].due_at.date() if due else None
 
-
-def next_training_from(training: TrainingService, clock: Clock) -> NextTraining:
-    """The training feature's next scheduled session of a project, as one line."""
-
-    async def next_training(project_id: int, _lang: Lang) -> str | None:
-        now = clock.now()
-        upcoming = [
-            s
-            for s in await training.for_project(project_id)
-            if s.state == SCHEDULED and s.starts_at > now
-        ]
-        if not upcoming:
+    async def _next_training(self, project_id: int) -> str | None:
+        """The project's next scheduled session, as one line (sessions come soonest first)."""
+        now = self._clock.now()
+        first = next(
+            (
+                s
+                for s in await self._training.for_project(project_id)
+                if s.state == SCHEDULED and s.starts_at > now
+            ),
+            None,
+        )
+        if first is None:
             return None
-        first = min(upcoming, key=lambda s: s.starts_at)
         return f"{when_text(first.starts_at, first.timezone)}, {first.title}"
-
-    return next_training
 
 
 def _acceptance(view: ChecklistView, lang: Lang) -> str:

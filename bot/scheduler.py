@@ -363,13 +363,21 @@ class Scheduler:
             )
 
     async def jobs(
-        self, *, state: JobState | None = None, kind: str | None = None, limit: int = 100
+        self,
+        *,
+        state: JobState | None = None,
+        kind: str | None = None,
+        key_prefix: str | None = None,
+        limit: int = 100,
     ) -> list[JobInfo]:
+        """Jobs soonest first; `key_prefix` narrows to one subject (`project:7:checkin:`)."""
         query = select(JobRow).order_by(JobRow.due_at, JobRow.id).limit(limit)
         if state is not None:
             query = query.where(JobRow.state == state)
         if kind is not None:
             query = query.where(JobRow.kind == kind)
+        if key_prefix is not None:
+            query = query.where(JobRow.key.startswith(key_prefix, autoescape=True))
         async with self._db.session() as session:
             rows = await session.scalars(query)
             return [

@@ -197,3 +197,18 @@ def test_next_occurrence_skips_missed_periods() -> None:
     assert next_occurrence(due, day, due + 5 * day) == due + 6 * day
     with pytest.raises(InvalidInputError):
         next_occurrence(due, timedelta(0), due)
+
+
+async def test_jobs_by_key_prefix_soonest_first_with_wildcards_taken_literally(
+    app: App, clock: FakeClock
+) -> None:
+    now = clock.now()
+    for key, days in (("project:1:checkin:30", 30), ("project:1:checkin:7", 7)):
+        await app.scheduler.schedule("test.checkin", {}, now + timedelta(days=days), key=key)
+    await app.scheduler.schedule("test.checkin", {}, now + timedelta(days=1), key="project:11:x")
+    await app.scheduler.schedule("test.checkin", {}, now + timedelta(days=2), key="project_1:x")
+    found = await app.scheduler.jobs(key_prefix="project:1:checkin:")
+    assert [j.key for j in found] == ["project:1:checkin:7", "project:1:checkin:30"]
+    [first] = await app.scheduler.jobs(key_prefix="project:1:", limit=1)
+    assert first.key == "project:1:checkin:7"
+    assert [j.key for j in await app.scheduler.jobs(key_prefix="project_")] == ["project_1:x"]  # no wildcard
