@@ -303,7 +303,10 @@ class HandoffService:
             await self._tell_client(party, reply, f"handoff:{conversation_id}:{number}:told")
         await self._schedule_reminder(conversation_id, number, 1)
         if not self._staff.configured:
-            log.info("conversation %s waits for a person: aftercare conversation waiting", conversation_id)
+            log.info(
+                "conversation %s waits for a person: aftercare conversation waiting",
+                conversation_id,
+            )
         return Escalation(True, view, reply)
 
     async def on_ticket_opened(self, ticket: TicketView) -> None:

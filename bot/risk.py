@@ -19,7 +19,7 @@ from bot.storage.db import Database
 from bot.storage.models import Client, Conversation, Message, Project
 from bot.storage.models_handover import RiskState
 from bot.storage.models_tickets import Ticket, TicketEvent
-from bot.surveys.report import Scores, SurveyRecord
+from bot.surveys.report import SurveyRecord, SurveyReport, survey_report
 from bot.surveys.service import SurveyService
 from bot.tickets.service import OPEN_STATUSES
 
@@ -113,19 +113,16 @@ def score(facts: ProjectFacts) -> tuple[int, tuple[Signal, ...]]:
     return min(100, sum(s.points for s in signals)), tuple(signals)
 
 
-def _scores(records: Iterable[SurveyRecord], kind: str, start: datetime, end: datetime) -> Scores:
-    scores = Scores()
-    for record in records:
-        if record.kind == kind and start <= record.created_at < end:
-            scores = scores.add(record)
-    return scores
+def _window(records: Iterable[SurveyRecord], start: datetime, end: datetime) -> SurveyReport:
+    return survey_report(r for r in records if start <= r.created_at < end)
 
 
 def _survey_signals(records: tuple[SurveyRecord, ...], now: datetime) -> list[Signal]:
     signals: list[Signal] = []
     recent_start, before_start = now - TREND, now - 2 * TREND
-    csat_now = _scores(records, "csat", recent_start, now).average
-    csat_before = _scores(records, "csat", before_start, recent_start).average
+    recent = _window(records, recent_start, now)
+    before = _window(records, before_start, recent_start)
+    csat_now, csat_before = recent.csat.average, before.csat.average
     if csat_now is not None and csat_now < CSAT_LOW:
         signals.append(
             Signal("csat", CSAT_LOW_POINTS, f"CSAT average {csat_now:.1f}/5 over the last 90 days")
@@ -138,8 +135,7 @@ def _survey_signals(records: tuple[SurveyRecord, ...], now: datetime) -> list[Si
                 f"CSAT fell from {csat_before:.1f} to {csat_now:.1f} (90 days before vs last 90)",
             )
         )
-    nps_now = _scores(records, "nps", recent_start, now).nps
-    nps_before = _scores(records, "nps", before_start, recent_start).nps
+    nps_now, nps_before = recent.nps.nps, before.nps.nps
     if nps_now is not None and nps_now < 0:
         signals.append(Signal("nps", NPS_LOW_POINTS, f"NPS {nps_now:+.0f} over the last 90 days"))
     if nps_now is not None and nps_before is not None and nps_before - nps_now >= NPS_DROP:
@@ -188,13 +184,16 @@ class RiskService:
         self.threshold = threshold
         self._staff = StaffChannel(outbox, staff_channel)
 
-    async def report(self) -> list[Risk]:
-        """Every project's risk, highest first."""
+    async def report(self, project_id: int | None = None) -> list[Risk]:
+        """Every project's risk (or just `project_id`'s), highest first."""
         now = self._clock.now()
         overdue = await self._handover.overdue()
         risks: list[Risk] = []
         async with self._db.session() as session:
-            projects = (await session.execute(select(Project, Client).join(Client))).all()
+            query = select(Project, Client).join(Client)
+            if project_id is not None:
+                query = query.where(Project.id == project_id)
+            projects = (await session.execute(query)).all()
             breaches = dict(
                 (
                     await session.execute(

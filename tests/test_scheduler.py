@@ -211,4 +211,5 @@ async def test_jobs_by_key_prefix_soonest_first_with_wildcards_taken_literally(
     assert [j.key for j in found] == ["project:1:checkin:7", "project:1:checkin:30"]
     [first] = await app.scheduler.jobs(key_prefix="project:1:", limit=1)
     assert first.key == "project:1:checkin:7"
-    assert [j.key for j in await app.scheduler.jobs(key_prefix="project_")] == ["project_1:x"]  # no wildcard
+    literal = await app.scheduler.jobs(key_prefix="project_")  # '_' is not a wildcard here
+    assert [j.key for j in literal] == ["project_1:x"]

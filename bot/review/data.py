@@ -115,7 +115,7 @@ async def gather(app: App, project_name: str, client_ref: str | None = None) -> 
         timezone=project.timezone,
         generated_at=now,
         checklist=await app.handover.checklist(project.id),
-        risk=next((r for r in await app.risk.report() if r.project_id == project.id), None),
+        risk=next(iter(await app.risk.report(project.id)), None),
         tickets=tuple(mine),
         sla=sla_report(mine, now),
         surveys=survey_report(await app.surveys.find(client_ref=client.code, project=project.name)),
