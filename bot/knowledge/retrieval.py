@@ -57,11 +57,7 @@ class Retriever:
         self._entry_article = np.array([position[e.article] for e in data.entries], dtype=np.int64)
         counts = np.bincount(self._entry_article, minlength=len(self.article_ids))
         self._votes = np.clip(counts // self.fusion.entries_per_vote, 1, self.fusion.top_k)
-        self._vectors = entry_vectors(data.dense)
-        # One query at a time: OpenMP workers only contend with the embedder's own threads.
-        import faiss
-
-        faiss.omp_set_num_threads(1)
+        self._vectors = entry_vectors(data.dense)  # searched by _dense
         self._vocab: dict[str, Any] = dict(data.bm25.vocab_dict)
         self.sections: dict[tuple[str, str], list[int]] = {}
         for i, entry in enumerate(data.entries):
