@@ -123,6 +123,23 @@ def place_text(link: str | None, address: str | None, lang: Lang) -> str:
     return say(PHRASES, "onsite", lang, address=address or "")
 
 
+def _offer(
+    row: TrainingSession, project: Project, registered: bool, contact: Contact | None
+) -> Offer:
+    """A session as `contact` sees it: times in the contact's timezone, else the project's."""
+    return Offer(
+        row.id,
+        row.title,
+        row.kind,
+        project.name,
+        row.starts_at,
+        row.link,
+        row.address,
+        registered,
+        (contact.timezone if contact else None) or project.timezone,
+    )
+
+
 def _links(session: TrainingSession) -> list[str]:
     return [str(link) for link in session.materials.get("links", [])]
 
@@ -369,20 +386,7 @@ class TrainingService:
                         )
                     )
                 )
-        return [
-            Offer(
-                s.id,
-                s.title,
-                s.kind,
-                p.name,
-                s.starts_at,
-                s.link,
-                s.address,
-                s.id in mine,
-                (contact.timezone if contact else None) or p.timezone,
-            )
-            for s, p in found
-        ]
+        return [_offer(s, p, s.id in mine, contact) for s, p in found]
 
     async def register(self, session_id: int, client_id: int, contact_id: int) -> Offer:
         """Register a contact of `client_id`; repeating it changes nothing. Raises NotFoundError
@@ -396,18 +400,7 @@ class TrainingService:
             if attendee.registered_at is None:
                 attendee.registered_at = now
                 attendee.updated_at = now
-            contact = await session.get(Contact, contact_id)
-            offer = Offer(
-                row.id,
-                row.title,
-                row.kind,
-                project.name,
-                row.starts_at,
-                row.link,
-                row.address,
-                True,
-                (contact.timezone if contact else None) or project.timezone,
-            )
+            offer = _offer(row, project, True, await session.get(Contact, contact_id))
         await self._schedule_reminders(session_id, contact_id, offer.starts_at)
         return offer
 
