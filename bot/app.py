@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,13 +18,15 @@ from bot.handoff import REMIND_JOB, HandoffService
 from bot.handoff_chat import HandoffChat
 from bot.handover import HandoverService, load_template
 from bot.handover_chat import HandoverChat
+from bot.intake import Intake
 from bot.invites import InviteChat, InviteService
+from bot.metrics import Metrics, TimedKnowledgeBase
 from bot.outbox import SqlOutbox
 from bot.project_info import ProjectInfo
 from bot.protocols import Clock, KnowledgeBase
 from bot.quiet import WakingHours
 from bot.risk import RISK_JOB, RiskService
-from bot.scheduler import Job, Scheduler
+from bot.scheduler import Job, Scheduler, default_worker_id
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.migrate import ensure_current
@@ -62,6 +65,8 @@ class App:
     suggestions: SuggestionService
     project_info: ProjectInfo
     risk: RiskService
+    intake: Intake
+    metrics: Metrics
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -77,6 +82,7 @@ def build_routes(
     routes = Routes()
     routes.commands["help"] = help_command
     routes.commands["start"] = invites.start
+    routes.secret_commands.add("start")  # /start CODE: only the code's hash is kept
     routes.buttons["kb"] = faq.choose
     tickets.register(routes)
     handover.register(routes)  # its answers (a problem, a suggestion) come before ticket reports
@@ -96,15 +102,36 @@ async def build_app(
     clock = clock or SystemClock()
     policies = load_policies(settings.sla_policies)
     template = load_template(settings.handover_template)
-    db = Database(settings.resolved_database_url)
+    db = Database(
+        settings.resolved_database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+    )
     if check_schema:
         try:
             await ensure_current(db)
         except BaseException:
             await db.dispose()
             raise
-    store = SqlStore(db, clock)
-    outbox = SqlOutbox(db, clock)
+    metrics = Metrics()
+    worker_id = f"{default_worker_id()}:{secrets.token_hex(2)}"[:64]
+    outbox = SqlOutbox(
+        db,
+        clock,
+        worker_id=worker_id,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        metrics=metrics,
+    )
+    store = SqlStore(db, clock, outbox)
+    intake = Intake(
+        db,
+        clock,
+        worker_id=worker_id,
+        lease=timedelta(seconds=settings.intake_lease_seconds),
+        max_attempts=settings.intake_max_attempts,
+        metrics=metrics,
+    )
     tickets = TicketService(db, clock, outbox, policies, settings.slack_staff_channel)
     invites = InviteService(db, clock)
     scheduler = Scheduler(
@@ -143,7 +170,14 @@ async def build_app(
         HandoffChat(handoff),
         HandoverChat(handover, suggestions, project_info),
     )
-    engine = Engine(store, clock, routes, kb=kb, outbox=outbox)
+    engine = Engine(
+        store,
+        clock,
+        routes,
+        kb=TimedKnowledgeBase(kb, metrics) if kb is not None else None,
+        outbox=outbox,
+        max_chars=settings.max_message_chars,
+    )
 
     followups = FollowUps(
         db,
@@ -202,6 +236,11 @@ async def build_app(
 
     scheduler.every("sla.check", timedelta(seconds=settings.sla_check_seconds), check_sla)
     scheduler.every("tickets.waiting", timedelta(minutes=15), sweep_waiting)
+
+    async def prune_intake(_job: Job) -> None:
+        await intake.prune(timedelta(hours=settings.intake_retention_hours))
+
+    scheduler.every("intake.prune", timedelta(hours=1), prune_intake)
     return App(
         settings=settings,
         db=db,
@@ -224,4 +263,6 @@ async def build_app(
         suggestions=suggestions,
         project_info=project_info,
         risk=risk,
+        intake=intake,
+        metrics=metrics,
     )

@@ -8,9 +8,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.directory import TEAM_WIDE, chat_identity
+from bot.directory import TEAM_WIDE, chat_identity, find_contact
 from bot.i18n import Lang, detect_lang
-from bot.messages import IncomingMessage, Reply, reply_to_json
+from bot.messages import Address, IncomingMessage, Reply, reply_to_json
+from bot.outbox import SqlOutbox
 from bot.protocols import Clock, Turn
 from bot.storage.db import Database
 from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
@@ -19,21 +20,27 @@ HANDLED, PROCESSING, FAILED = "handled", "processing", "failed"
 
 
 class SqlStore:
-    """Implements the Store protocol on the shared database."""
+    """Implements the Store protocol on the shared database; a turn's replies for a platform
+    are queued in `outbox` in the transaction that marks the turn handled."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, outbox: SqlOutbox) -> None:
         self._db = db
         self._clock = clock
+        self._outbox = outbox
 
-    async def begin_turn(self, message: IncomingMessage) -> Turn | None:
+    async def begin_turn(
+        self, message: IncomingMessage, *, log_text: str | None = None
+    ) -> Turn | None:
         try:
             async with self._db.session() as session:
-                return await self._begin(session, message)
+                return await self._begin(session, message, log_text)
         except IntegrityError:
             # Another worker recorded the same platform message id at the same moment.
             return None
 
-    async def _begin(self, session: AsyncSession, message: IncomingMessage) -> Turn | None:
+    async def _begin(
+        self, session: AsyncSession, message: IncomingMessage, log_text: str | None
+    ) -> Turn | None:
         contact, owner = await _sender_contact(session, message)
         conversation = await _conversation_for(session, message, self._clock)
         if owner is not None:
@@ -42,9 +49,10 @@ class SqlStore:
         conversation.updated_at = self._clock.now()
         row = await _existing(session, message)
         if row is not None:
-            if row.state != FAILED:
+            if not _retry(row, message):
                 return None
             row.state = PROCESSING
+            row.inbound_id = message.intake_id
         else:
             row = Message(
                 conversation_id=conversation.id,
@@ -54,9 +62,10 @@ class SqlStore:
                 sender_id=message.sender_id,
                 sender_name=message.sender_name,
                 contact_id=contact.id if contact else None,
-                text=message.text,
+                text=message.text if log_text is None else log_text,
                 payload={"button": message.button_payload} if message.button_payload else None,
                 state=PROCESSING,
+                inbound_id=message.intake_id,
                 created_at=self._clock.now(),
             )
             session.add(row)
@@ -73,11 +82,23 @@ class SqlStore:
             flow_known=True,
         )
 
-    async def finish_turn(self, turn: Turn, replies: list[Reply]) -> None:
+    async def finish_turn(
+        self,
+        turn: Turn,
+        replies: list[Reply],
+        *,
+        deliver_to: Address | None = None,
+        error: str | None = None,
+    ) -> None:
         async with self._db.session() as session:
-            await session.execute(
-                update(Message).where(Message.id == turn.message_id).values(state=HANDLED)
-            )
+            if error is None:
+                await session.execute(
+                    update(Message).where(Message.id == turn.message_id).values(state=HANDLED)
+                )
+            else:
+                inbound = await session.get_one(Message, turn.message_id)
+                inbound.state = FAILED
+                inbound.payload = {**(inbound.payload or {}), "error": error[:500]}
             now = self._clock.now()
             for reply in replies:
                 session.add(
@@ -95,12 +116,11 @@ class SqlStore:
                         created_at=now,
                     )
                 )
-
-    async def fail_turn(self, turn: Turn, error: str) -> None:
-        async with self._db.session() as session:
-            inbound = await session.get_one(Message, turn.message_id)
-            inbound.state = FAILED
-            inbound.payload = {**(inbound.payload or {}), "error": error[:500]}
+                if deliver_to is not None:
+                    # Logged above as the answer; the outbox need not log it again.
+                    self._outbox.add(session, deliver_to, reply)
+        if deliver_to is not None and replies:
+            self._outbox.notify()
 
     async def get_flow(self, conversation_id: int) -> dict[str, Any] | None:
         async with self._db.session() as session:
@@ -111,21 +131,6 @@ class SqlStore:
         async with self._db.session() as session:
             conversation = await session.get_one(Conversation, conversation_id)
             conversation.flow = flow
-
-
-async def find_contact(
-    session: AsyncSession, channel: str, workspace_id: str, user_id: str
-) -> Contact | None:
-    """The contact linked to a channel account, if any."""
-    return await session.scalar(
-        select(Contact)
-        .join(ChannelIdentity, ChannelIdentity.contact_id == Contact.id)
-        .where(
-            ChannelIdentity.channel == channel,
-            ChannelIdentity.workspace_id == workspace_id,
-            ChannelIdentity.user_id == user_id,
-        )
-    )
 
 
 async def _sender_contact(
@@ -200,6 +205,19 @@ async def _existing(session: AsyncSession, message: IncomingMessage) -> Message 
             Message.channel == message.channel,
             Message.platform_message_id == message.platform_message_id,
         )
+    )
+
+
+def _retry(row: Message, message: IncomingMessage) -> bool:
+    """Whether an already recorded platform message is handled again: after a failed turn,
+    or when the same inbound event comes back after a crash or a stop mid-turn (its lease ran
+    out or was handed back). Anything else is a redelivery or a second click: not again."""
+    if row.state == FAILED:
+        return True
+    return (
+        row.state == PROCESSING
+        and message.intake_id is not None
+        and row.inbound_id == message.intake_id
     )
 
 

@@ -17,7 +17,9 @@ from bot.storage.db import Database
 from bot.storage.models import ChannelIdentity, Client, Contact, Project
 
 SLA_TIERS = ("gold", "silver", "bronze")
-DEFAULT_WARRANTY_MONTHS = 12  # from delivery, then from acceptance (bot/handover.py); as the KB says
+DEFAULT_WARRANTY_MONTHS = (
+    12  # from delivery, then from acceptance (bot/handover.py); as the KB says
+)
 CHANNELS = ("console", "slack", "telegram", "http")
 CHAT_PREFIX = "chat:"
 TEAM_WIDE = "*"  # user id that links every member of a Slack team (Slack Connect) at once
@@ -278,6 +280,15 @@ class Directory:
             old.user_id = chat_identity(new_chat)
         return True
 
+    async def speaks_for_client(self, channel: str, workspace_id: str, user_id: str) -> bool:
+        """Whether a chat account is linked to a client (personally or team-wide): such an
+        account is a client's, and may never act as staff."""
+        async with self._db.session() as session:
+            for user in (user_id, TEAM_WIDE):
+                if await find_contact(session, channel, workspace_id, user) is not None:
+                    return True
+        return False
+
     async def list_contacts(self, client_ref: str | None = None) -> list[ContactView]:
         async with self._db.session() as session:
             query = select(Contact, Client).join(Client).order_by(Client.name, Contact.handle)
@@ -322,6 +333,21 @@ async def contact_by_handle(session: AsyncSession, handle: str) -> Contact:
     if len(found) > 1:
         raise InvalidInputError(f"several clients have a contact {bare!r}: write CLIENT/{bare}")
     return found[0]
+
+
+async def find_contact(
+    session: AsyncSession, channel: str, workspace_id: str, user_id: str
+) -> Contact | None:
+    """The contact linked to a channel account, if any."""
+    return await session.scalar(
+        select(Contact)
+        .join(ChannelIdentity, ChannelIdentity.contact_id == Contact.id)
+        .where(
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.workspace_id == workspace_id,
+            ChannelIdentity.user_id == user_id,
+        )
+    )
 
 
 def chat_identity(chat_id: str) -> str:

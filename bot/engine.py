@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.i18n import Lang, t
-from bot.messages import IncomingMessage, Reply
+from bot.messages import Address, IncomingMessage, Reply
 from bot.protocols import Clock, KnowledgeBase, Outbox, Store, Turn
+from bot.storage.db import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ class Routes:
 
     gates: list[Gate] = field(default_factory=list)
     commands: dict[str, Handler] = field(default_factory=dict)
+    # Commands whose arguments are secrets (an invite code): the log keeps "/start [hidden]".
+    secret_commands: set[str] = field(default_factory=set)
     buttons: dict[str, Handler] = field(default_factory=dict)
     text: list[TextHandler] = field(default_factory=list)
     fallback: Fallback | None = None
@@ -88,28 +91,63 @@ class Engine:
         routes: Routes,
         kb: KnowledgeBase | None = None,
         outbox: Outbox | None = None,
+        *,
+        max_chars: int = 8000,
     ) -> None:
         self._store = store
         self._clock = clock
         self._routes = routes
         self._kb = kb
         self._outbox = outbox
+        self._max_chars = max_chars
 
-    async def handle(self, message: IncomingMessage) -> list[Reply]:
-        """Answer one inbound message. A redelivered platform message gets no reply at all."""
-        turn = await self._store.begin_turn(message)
+    async def handle(
+        self,
+        message: IncomingMessage,
+        *,
+        deliver_to: Address | None = None,
+        reply_meta: Mapping[str, str] | None = None,
+    ) -> list[Reply]:
+        """Answer one inbound message. A redelivered platform message gets no reply at all.
+
+        With `deliver_to` (a platform turn) the replies, with `reply_meta` added, are queued in
+        the outbox in the transaction that records the turn: nothing lost, nothing twice.
+        An error of the database's availability is raised, not answered, so the event is
+        processed again once the database is back.
+        """
+        too_long = len(message.text) > self._max_chars
+        if too_long:
+            message = replace(message, text=message.text[: self._max_chars])
+        turn = await self._store.begin_turn(message, log_text=self._log_text(message.text))
         if turn is None:
             log.info("duplicate message ignored", extra={"channel": message.channel})
             return []
-        ctx = Context(turn, self._store, self._clock, self._kb, self._outbox)
+        error = None
         try:
-            replies = await self._route(ctx)
+            if too_long:
+                replies = [Reply(t("too_long", turn.lang, limit=f"{self._max_chars:,}"))]
+            else:
+                ctx = Context(turn, self._store, self._clock, self._kb, self._outbox)
+                replies = await self._route(ctx)
         except Exception as exc:
+            if is_transient(exc):
+                raise
             log.exception("handler failed", extra={"conversation": turn.conversation_id})
-            await self._store.fail_turn(turn, f"{type(exc).__name__}: {exc}")
-            return [Reply(t("internal_error", turn.lang))]
-        await self._store.finish_turn(turn, replies)
+            error = f"{type(exc).__name__}: {exc}"
+            replies = [Reply(t("internal_error", turn.lang))]
+        if reply_meta:
+            replies = [replace(r, meta={**r.meta, **reply_meta}) for r in replies]
+        await self._store.finish_turn(turn, replies, deliver_to=deliver_to, error=error)
         return replies
+
+    def _log_text(self, text: str) -> str | None:
+        """The text the log keeps when it must not keep the text itself."""
+        if not text.startswith("/"):
+            return None
+        name, _, args = text[1:].partition(" ")
+        if args.strip() and name.split("@", 1)[0].lower() in self._routes.secret_commands:
+            return f"/{name} [hidden]"
+        return None
 
     async def _route(self, ctx: Context) -> list[Reply]:
         for gate in self._routes.gates:

@@ -33,3 +33,11 @@ class KnowledgeBaseError(AftercareError):
 
 class DatabaseError(AftercareError):
     """The database is unreachable or its schema is not migrated."""
+
+
+class RateLimitedError(AftercareError):
+    """A platform asked us to slow down (HTTP 429); `retry_after` is how long to wait, in s."""
+
+    def __init__(self, retry_after: float, platform: str = "the platform") -> None:
+        super().__init__(f"{platform} is rate limiting; retry after {retry_after:g} s")
+        self.retry_after = max(0.0, retry_after)

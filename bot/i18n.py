@@ -73,6 +73,13 @@ _PHRASES: dict[str, dict[Lang, str]] = {
         "en": "Something went wrong on my side. Please try again, or type /human to reach a person.",
         "zh": "系统出了点问题，请稍后再试，或输入 /human 联系人工客服。",
     },
+    "too_long": {
+        "en": (
+            "Your message is too long for me to take in one piece (at most {limit} "
+            "characters). Please send it in shorter parts, or attach a file."
+        ),
+        "zh": "您的消息太长，无法一次处理（最多 {limit} 个字符）。请分成几条较短的消息发送，或以文件形式发送。",
+    },
     "empty": {
         "en": "Type a question, or /help to see what I can do.",
         "zh": "请输入您的问题，或输入 /help 查看可用命令。",

@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversations import find_contact
-from bot.directory import chat_identity, client_by_ref, contact_of_client
+from bot.directory import chat_identity, client_by_ref, contact_of_client, find_contact
 from bot.engine import Context
 from bot.errors import AftercareError, InvalidInputError
 from bot.i18n import Lang, Phrases, say, t

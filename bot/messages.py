@@ -36,6 +36,8 @@ class IncomingMessage:
     button_payload: str | None = None
     platform_message_id: str | None = None
     group: bool = False
+    # The recorded inbound event (bot/intake.py) this message came from, when it did.
+    intake_id: int | None = None
 
 
 @dataclass(frozen=True)

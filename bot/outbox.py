@@ -1,33 +1,103 @@
-"""The durable outbox: pushed messages are rows first, then sent by whichever worker claims them."""
+"""The durable outbox: pushed messages are rows first, then sent by whichever deliverer claims them.
+
+Effectively once: a deliverer claims ONE message (`sending`, with a lease), sends it, and marks
+it sent in its own transaction right after the platform accepted it. A deliverer that dies
+between the send and the mark leaves one message whose lease runs out and which is sent again:
+at most one repeat per deliverer lane, on SQLite and PostgreSQL alike. One chat's messages go
+out in order, one at a time; a 429 is retried after the platform's Retry-After.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from bot.errors import RateLimitedError
 from bot.messages import Address, Reply, reply_from_json, reply_to_json
+from bot.metrics import Metrics
 from bot.protocols import Clock, Sender
 from bot.storage.db import Database
 from bot.storage.models import Message, OutboxItem
 
 log = logging.getLogger(__name__)
 
-PENDING, SENT, FAILED, WITHDRAWN = "pending", "sent", "failed", "withdrawn"
+PENDING, SENDING, SENT, FAILED, WITHDRAWN = "pending", "sending", "sent", "failed", "withdrawn"
 MAX_ATTEMPTS = 8
 
 
-class SqlOutbox:
-    """Implements the Outbox protocol; `deliver` sends what is due through channel Senders."""
+@dataclass(frozen=True)
+class Claimed:
+    """A message this deliverer holds: where it goes, what it says, the attempt number."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    id: int
+    address: Address
+    reply: Reply
+    conversation_id: int | None
+    attempts: int
+
+
+class SqlOutbox:
+    """Implements the Outbox protocol; `deliver_one` sends one due message through a Sender."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        worker_id: str = "outbox",
+        lease: timedelta = timedelta(seconds=60),
+        metrics: Metrics | None = None,
+    ) -> None:
         self._db = db
         self._clock = clock
+        self.worker_id = worker_id
+        self.lease = lease
+        self._metrics = metrics
+        # Set when this process queues something, so its deliverers start at once.
+        self.wake = asyncio.Event()
+        self._paused: dict[str, datetime] = {}  # channel -> rate limited until
+
+    def add(
+        self,
+        session: AsyncSession,
+        address: Address,
+        reply: Reply,
+        *,
+        conversation_id: int | None = None,
+        key: str | None = None,
+        not_before: datetime | None = None,
+    ) -> None:
+        """Queue inside the caller's transaction (a turn's replies commit with the turn); call
+        `notify()` after the commit."""
+        now = self._clock.now()
+        session.add(
+            OutboxItem(
+                channel=address.channel,
+                workspace_id=address.workspace_id,
+                chat_id=address.chat_id,
+                thread_id=address.thread_id,
+                conversation_id=conversation_id,
+                reply=reply_to_json(reply),
+                state=PENDING,
+                attempts=0,
+                last_error=None,
+                idempotency_key=key,
+                available_at=not_before or now,
+                created_at=now,
+                sent_at=None,
+            )
+        )
+
+    def notify(self) -> None:
+        self.wake.set()
 
     async def enqueue(
         self,
@@ -38,29 +108,21 @@ class SqlOutbox:
         key: str | None = None,
         not_before: datetime | None = None,
     ) -> bool:
-        now = self._clock.now()
-        item = OutboxItem(
-            channel=address.channel,
-            workspace_id=address.workspace_id,
-            chat_id=address.chat_id,
-            thread_id=address.thread_id,
-            conversation_id=conversation_id,
-            reply=reply_to_json(reply),
-            state=PENDING,
-            attempts=0,
-            last_error=None,
-            idempotency_key=key,
-            available_at=not_before or now,
-            created_at=now,
-            sent_at=None,
-        )
         try:
             async with self._db.session() as session:
-                session.add(item)
+                self.add(
+                    session,
+                    address,
+                    reply,
+                    conversation_id=conversation_id,
+                    key=key,
+                    not_before=not_before,
+                )
         except IntegrityError:
             if key is None:
                 raise
             return False
+        self.notify()
         return True
 
     async def withdraw(self, key: str) -> bool:
@@ -75,68 +137,205 @@ class SqlOutbox:
             )
         return withdrawn is not None
 
+    async def claim(self, channels: Collection[str], chat_id: str | None = None) -> Claimed | None:
+        """Lease the next due message of a chat with nothing earlier due or in flight."""
+        now = self._clock.now()
+        channels = [c for c in channels if self._paused.get(c, now) <= now]
+        if not channels:
+            return None
+        earlier = aliased(OutboxItem)
+        blocked = exists().where(
+            earlier.chat_id == OutboxItem.chat_id,
+            earlier.channel == OutboxItem.channel,
+            earlier.id < OutboxItem.id,
+            or_(
+                earlier.state == SENDING,
+                and_(earlier.state == PENDING, earlier.available_at <= now),
+            ),
+        )
+        due = (
+            select(OutboxItem.id)
+            .where(
+                OutboxItem.channel.in_(channels),
+                or_(
+                    and_(OutboxItem.state == PENDING, OutboxItem.available_at <= now),
+                    and_(OutboxItem.state == SENDING, OutboxItem.locked_until < now),
+                ),
+                ~blocked,
+            )
+            .order_by(OutboxItem.available_at, OutboxItem.id)
+            .limit(1)
+        )
+        if chat_id is not None:
+            due = due.where(OutboxItem.chat_id == chat_id)
+        if self._db.dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        statement = (
+            update(OutboxItem)
+            .where(OutboxItem.id.in_(due.scalar_subquery()))
+            .values(
+                state=SENDING,
+                attempts=OutboxItem.attempts + 1,
+                locked_by=self.worker_id,
+                locked_until=now + self.lease,
+            )
+            .returning(
+                OutboxItem.id,
+                OutboxItem.channel,
+                OutboxItem.workspace_id,
+                OutboxItem.chat_id,
+                OutboxItem.thread_id,
+                OutboxItem.conversation_id,
+                OutboxItem.reply,
+                OutboxItem.attempts,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        async with self._db.session() as session:
+            row = (await session.execute(statement)).first()
+        if row is None:
+            return None
+        address = Address(row.channel, row.workspace_id, row.chat_id, row.thread_id)
+        return Claimed(
+            row.id, address, reply_from_json(row.reply), row.conversation_id, row.attempts
+        )
+
+    async def deliver_one(
+        self, senders: Mapping[str, Sender], chat_id: str | None = None
+    ) -> str | None:
+        """Claim, send and mark one message. None when nothing was due; else the message's new
+        state: SENT, or PENDING (to be retried) or FAILED (gave up)."""
+        item = await self.claim(list(senders), chat_id)
+        if item is None:
+            return None
+        try:
+            platform_id = await senders[item.address.channel].send(item.address, item.reply)
+        except RateLimitedError as exc:
+            return await self._rate_limited(item, exc)
+        except Exception as exc:
+            return await self._failed(item, f"{type(exc).__name__}: {exc}")
+        await self._mark_sent(item, platform_id)
+        return SENT
+
     async def deliver(
         self, senders: Mapping[str, Sender], limit: int = 50, chat_id: str | None = None
     ) -> int:
-        """Send up to `limit` due messages for the channels in `senders`; returns how many sent.
+        """Deliver up to `limit` due messages one by one; returns how many were sent.
 
         `chat_id` narrows delivery to one chat (the console only reaches its own).
-
-        Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so several workers never
-        send the same row; a failed send is retried with exponential backoff.
         """
         sent = 0
-        async with self._db.session() as session:
-            query = (
-                select(OutboxItem)
-                .where(
-                    OutboxItem.state == PENDING,
-                    OutboxItem.available_at <= self._clock.now(),
-                    OutboxItem.channel.in_(list(senders)),
-                )
-                .order_by(OutboxItem.available_at, OutboxItem.id)
-                .limit(limit)
-            )
-            if chat_id is not None:
-                query = query.where(OutboxItem.chat_id == chat_id)
-            if self._db.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            for item in list(await session.scalars(query)):
-                address = Address(item.channel, item.workspace_id, item.chat_id, item.thread_id)
-                reply = reply_from_json(item.reply)
-                item.attempts += 1
-                try:
-                    platform_id = await senders[item.channel].send(address, reply)
-                except Exception as exc:
-                    item.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                    delay = timedelta(seconds=min(3600, 5 * 2 ** (item.attempts - 1)))
-                    item.available_at = self._clock.now() + delay
-                    if item.attempts >= MAX_ATTEMPTS:
-                        item.state = FAILED
-                    log.warning(
-                        "outbox send failed", extra={"item": item.id, "error": item.last_error}
-                    )
-                    continue
-                item.state = SENT
-                item.sent_at = self._clock.now()
-                sent += 1
-                if item.conversation_id is not None:
-                    session.add(
-                        Message(
-                            conversation_id=item.conversation_id,
-                            direction="out",
-                            channel=item.channel,
-                            platform_message_id=None,
-                            sender_id="aftercare",
-                            sender_name="Aftercare",
-                            contact_id=None,
-                            text=reply.text,
-                            payload={**item.reply, "platform_id": platform_id, "outbox": item.id},
-                            state="handled",
-                            created_at=self._clock.now(),
-                        )
-                    )
+        for _ in range(limit):
+            outcome = await self.deliver_one(senders, chat_id)
+            if outcome is None:
+                break
+            sent += outcome == SENT
         return sent
+
+    async def backlog(self) -> dict[str, int]:
+        """Messages due now, held for later (quiet hours, backoff), and in flight."""
+        now = self._clock.now()
+        async with self._db.session() as session:
+            due = func.sum(case((OutboxItem.available_at <= now, 1), else_=0))
+            rows = await session.execute(
+                select(OutboxItem.state, func.count(), due)
+                .where(OutboxItem.state.in_((PENDING, SENDING)))
+                .group_by(OutboxItem.state)
+            )
+            counts = {"due": 0, "held": 0, "sending": 0}
+            for state, total, now_due in rows.all():
+                if state == SENDING:
+                    counts["sending"] = int(total)
+                else:
+                    counts["due"], counts["held"] = int(now_due), int(total) - int(now_due)
+        return counts
+
+    async def _mark_sent(self, item: Claimed, platform_id: str | None) -> None:
+        """The platform has the message: record that, retrying through a database hiccup for
+        up to half the lease, since a message left `sending` is sent again when it expires."""
+        deadline = asyncio.get_running_loop().time() + self.lease.total_seconds() / 2
+        delay = 0.25
+        while True:
+            try:
+                await self._sent(item, platform_id)
+                return
+            except Exception as exc:
+                if asyncio.get_running_loop().time() + delay > deadline:
+                    raise
+                log.warning(
+                    "outbox: sent but not yet recorded, retrying",
+                    extra={"item": item.id, "error": type(exc).__name__},
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 4.0)
+
+    async def _sent(self, item: Claimed, platform_id: str | None) -> None:
+        now = self._clock.now()
+        async with self._db.session() as session:
+            await session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id == item.id)
+                .values(state=SENT, sent_at=now, last_error=None, locked_by=None, locked_until=None)
+            )
+            if item.conversation_id is not None:
+                session.add(
+                    Message(
+                        conversation_id=item.conversation_id,
+                        direction="out",
+                        channel=item.address.channel,
+                        platform_message_id=None,
+                        sender_id="aftercare",
+                        sender_name="Aftercare",
+                        contact_id=None,
+                        text=item.reply.text,
+                        payload={
+                            **reply_to_json(item.reply),
+                            "platform_id": platform_id,
+                            "outbox": item.id,
+                        },
+                        state="handled",
+                        created_at=now,
+                    )
+                )
+        if self._metrics is not None:
+            self._metrics.outbox_sent.labels(item.address.channel).inc()
+
+    async def _failed(self, item: Claimed, error: str) -> str:
+        state = FAILED if item.attempts >= MAX_ATTEMPTS else PENDING
+        delay = timedelta(seconds=min(3600, 5 * 2 ** (item.attempts - 1)))
+        await self._release(item, state, error, delay, counted=True)
+        log.warning("outbox send failed", extra={"item": item.id, "error": error[:300]})
+        if self._metrics is not None:
+            self._metrics.outbox_failed.labels(item.address.channel, "error").inc()
+        return state
+
+    async def _rate_limited(self, item: Claimed, exc: RateLimitedError) -> str:
+        """Not a failure: wait as long as the platform asked, the attempt not counted, and
+        pause this channel's deliveries from this process meanwhile."""
+        delay = timedelta(seconds=max(1.0, exc.retry_after))
+        self._paused[item.address.channel] = self._clock.now() + delay
+        await self._release(item, PENDING, str(exc), delay, counted=False)
+        log.info("outbox rate limited", extra={"item": item.id, "retry_after": exc.retry_after})
+        if self._metrics is not None:
+            self._metrics.outbox_failed.labels(item.address.channel, "rate_limited").inc()
+        return PENDING
+
+    async def _release(
+        self, item: Claimed, state: str, error: str, delay: timedelta, *, counted: bool
+    ) -> None:
+        async with self._db.session() as session:
+            await session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id == item.id, OutboxItem.state == SENDING)
+                .values(
+                    state=state,
+                    last_error=error[:500],
+                    available_at=self._clock.now() + delay,
+                    attempts=OutboxItem.attempts if counted else OutboxItem.attempts - 1,
+                    locked_by=None,
+                    locked_until=None,
+                )
+            )
 
 
 async def pump(
@@ -144,14 +343,27 @@ async def pump(
     senders: Mapping[str, Sender],
     stop: asyncio.Event,
     interval: float = 1.0,
+    *,
+    concurrency: int = 1,
 ) -> None:
-    """Deliver due outbox rows until `stop` is set; a failing round is logged, not fatal."""
-    while not stop.is_set():
-        try:
-            sent = await outbox.deliver(senders)
-        except Exception:
-            log.exception("outbox delivery round failed")
-            sent = 0
-        if sent == 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+    """Deliver due outbox rows until `stop` is set, `concurrency` lanes at a time; each lane
+    holds one message at most, so a crash repeats at most `concurrency` messages."""
+
+    async def lane() -> None:
+        while not stop.is_set():
+            outbox.wake.clear()
+            try:
+                busy = await outbox.deliver_one(senders) is not None
+            except Exception as exc:
+                log.warning("outbox delivery round failed", extra={"error": type(exc).__name__})
+                busy = False
+            if not busy:
+                waker = asyncio.create_task(outbox.wake.wait())
+                stopper = asyncio.create_task(stop.wait())
+                await asyncio.wait(
+                    {waker, stopper}, timeout=interval, return_when=asyncio.FIRST_COMPLETED
+                )
+                waker.cancel()
+                stopper.cancel()
+
+    await asyncio.gather(*(lane() for _ in range(max(1, concurrency))))

@@ -36,16 +36,25 @@ class Turn:
 class Store(Protocol):
     """The conversation log: each platform message is recorded once, with the replies to it."""
 
-    async def begin_turn(self, message: IncomingMessage) -> Turn | None:
-        """Record an inbound message; None when this platform message was already handled."""
+    async def begin_turn(
+        self, message: IncomingMessage, *, log_text: str | None = None
+    ) -> Turn | None:
+        """Record an inbound message; None when this platform message was already handled
+        (or is being handled by another event). `log_text` is what the log keeps instead of
+        the text when they differ (a secret such as an invite code is not kept)."""
         ...
 
-    async def finish_turn(self, turn: Turn, replies: list[Reply]) -> None:
-        """Record the replies and mark the inbound message handled."""
-        ...
-
-    async def fail_turn(self, turn: Turn, error: str) -> None:
-        """Mark the inbound message failed, so a redelivery is handled again."""
+    async def finish_turn(
+        self,
+        turn: Turn,
+        replies: list[Reply],
+        *,
+        deliver_to: Address | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record the replies and mark the inbound message handled, or failed with `error` (a
+        redelivery is then handled again). With `deliver_to` the replies are queued in the
+        outbox for that address in the same transaction: answered once, never lost."""
         ...
 
     async def get_flow(self, conversation_id: int) -> dict[str, Any] | None:

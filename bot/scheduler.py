@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.errors import InvalidInputError, NotFoundError
@@ -384,6 +384,27 @@ class Scheduler:
                 JobInfo(r.id, r.kind, r.key, r.state, r.due_at, r.attempts, r.last_error)
                 for r in rows
             ]
+
+    async def depth(self) -> dict[str, int]:
+        """Jobs due and waiting, running, and dead-lettered (for /metrics)."""
+        now = self._clock.now()
+        async with self._db.session() as session:
+            rows = await session.execute(
+                select(JobRow.state, func.count())
+                .where(
+                    or_(
+                        (JobRow.state == JobState.PENDING) & (JobRow.due_at <= now),
+                        JobRow.state.in_((JobState.RUNNING, JobState.FAILED)),
+                    )
+                )
+                .group_by(JobRow.state)
+            )
+            counts = {str(state): int(n) for state, n in rows.all()}
+        return {
+            "due": counts.get(JobState.PENDING, 0),
+            "running": counts.get(JobState.RUNNING, 0),
+            "failed": counts.get(JobState.FAILED, 0),
+        }
 
     async def retry(self, job_id: int) -> JobInfo:
         """Put a failed (dead-lettered) job back in the queue, due now, with fresh attempts."""

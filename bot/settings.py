@@ -102,6 +102,41 @@ class Settings(BaseSettings):
         60, ge=1, description="How often the scheduler recomputes risk scores."
     )
 
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        description="Largest HTTP request body accepted (checked before parsing).",
+    )
+    max_message_chars: int = Field(
+        8000, ge=100, description="Longest client message handled; longer ones are refused."
+    )
+    intake_concurrency: int = Field(
+        8, ge=1, description="Inbound events a process handles at once (serve, worker, run)."
+    )
+    intake_lease_seconds: int = Field(
+        30, ge=5, description="How long a process holds an inbound event (renewed while busy)."
+    )
+    intake_max_attempts: int = Field(
+        10, ge=1, description="Attempts at an inbound event before it is dead-lettered."
+    )
+    intake_retention_hours: int = Field(
+        48, ge=1, description="How long processed events are kept to recognise redeliveries."
+    )
+    outbox_concurrency: int = Field(
+        4, ge=1, description="Outbox messages a process sends at once (one repeat each at most)."
+    )
+    outbox_lease_seconds: int = Field(
+        60, ge=5, description="How long a deliverer holds a message it is sending."
+    )
+    drain_seconds: float = Field(
+        20, ge=0, description="On SIGTERM, how long to finish work in hand before handing it back."
+    )
+    db_pool_size: int = Field(10, ge=1, description="Database connections kept per process.")
+    db_max_overflow: int = Field(10, ge=0, description="Extra connections allowed at peaks.")
+    db_pool_timeout: float = Field(
+        5, gt=0, description="Seconds to wait for a connection before giving up (503 at intake)."
+    )
+
     slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr | None = Field(
         None, description="Slack app-level token (xapp-...); enables Socket Mode in `run`."

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from bot.app import App
 from bot.clock import FakeClock
 from bot.messages import IncomingMessage
 
@@ -28,3 +31,20 @@ def console_message(
         platform_message_id=message_id,
         received_at=clock.now(),
     )
+
+
+async def settle(app: App, seconds: float = 15.0) -> None:
+    """Wait until every recorded inbound event is processed and every due outbox message is
+    sent: the server answers after it has acknowledged, so tests poll rather than sleep."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        inbound = await app.intake.backlog()
+        outbound = await app.outbox.backlog()
+        if not (
+            inbound["pending"] or inbound["processing"] or outbound["due"] or outbound["sending"]
+        ):
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"not settled: inbound {inbound}, outbox {outbound}")
+        await asyncio.sleep(0.02)

@@ -132,3 +132,54 @@ async def test_bare_commands_answer_in_the_contacts_language(seeded: App, clock:
     assert "我是 Aftercare" in replies[0].text
     english = await seeded.engine.handle(console_message(clock, "/help me please", user="wang"))
     assert "I'm Aftercare" in english[0].text
+
+
+async def test_a_database_outage_is_raised_and_the_same_event_takes_the_turn_over(
+    seeded: App, clock: FakeClock, kb: FakeKnowledgeBase
+) -> None:
+    from dataclasses import replace
+
+    import pytest
+    from sqlalchemy.exc import OperationalError
+
+    calls = 0
+
+    async def gone(question: str, lang: str) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OperationalError("SELECT 1", {}, ConnectionError("server closed the connection"))
+        return await FakeKnowledgeBase().lookup(question, "en")
+
+    kb.lookup = gone  # type: ignore[assignment, method-assign]
+    message = replace(console_message(clock, "anything", message_id="evt-10"), intake_id=41)
+    with pytest.raises(OperationalError):  # not answered "something went wrong": retried
+        await seeded.engine.handle(message)
+    # Another event carrying the same platform message is a redelivery: not answered...
+    assert await seeded.engine.handle(replace(message, intake_id=42)) == []
+    # ...but the same event, processed again after the outage, takes the turn over.
+    replies = await seeded.engine.handle(message)
+    assert "don't know" in replies[0].text
+    assert [m.state for m in await _messages(seeded) if m.direction == "in"] == ["handled"]
+
+
+async def test_an_overlong_message_is_refused_clearly_and_stored_up_to_the_cap(
+    seeded: App, clock: FakeClock
+) -> None:
+    text = "logs " * 3000  # 15,000 characters
+    [reply] = await seeded.engine.handle(console_message(clock, text))
+    assert "too long" in reply.text and "8,000" in reply.text
+    inbound = [m for m in await _messages(seeded) if m.direction == "in"]
+    assert len(inbound[0].text) == 8000
+
+
+async def test_an_invite_code_is_never_kept_in_the_message_log(
+    app: App, clock: FakeClock
+) -> None:
+    await app.directory.add_client("Acme Corp", "ACME")
+    invite = await app.invites.create("ACME")
+    message = console_message(clock, f"/start {invite.code}", user="newcomer", channel="telegram")
+    await app.engine.handle(message)
+    logged = [m.text for m in await _messages(app)]
+    assert logged[0] == "/start [hidden]"
+    assert all(invite.code not in text for text in logged)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, event, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,17 +22,31 @@ from sqlalchemy.ext.asyncio import (
 class Database:
     """Wraps an AsyncEngine; `session()` yields a unit of work committed on success."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        max_overflow: int = 10,
+        pool_timeout: float = 30.0,
+    ) -> None:
+        """Pool sizes bound how many connections one process opens (settings `db_pool_*`);
+        waiting longer than `pool_timeout` for one raises, so intake can answer 503."""
         self.url = url
         self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
+        pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
         if self.dialect == "sqlite":
             ensure_sqlite_dir(url)
+            memory = ":memory:" in url or "mode=memory" in url
             self.engine: AsyncEngine = create_async_engine(
-                url, connect_args={"timeout": 30}, pool_pre_ping=False
+                url,
+                connect_args={"timeout": 30},
+                pool_pre_ping=False,
+                **({} if memory else pool),
             )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_async_engine(url, pool_pre_ping=True, pool_size=5)
+            self.engine = create_async_engine(url, pool_pre_ping=True, **pool)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager
@@ -40,6 +56,19 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    async def ping(self, seconds: float = 2.0) -> None:
+        """Raise when the database does not answer `SELECT 1` within `seconds`."""
+        async with asyncio.timeout(seconds), self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+
+def is_transient(exc: BaseException) -> bool:
+    """An error of the database's availability (gone, restarting, pool exhausted), not of
+    the request: the work should be retried rather than answered with an error."""
+    if isinstance(exc, OperationalError | InterfaceError | SATimeoutError | ConnectionError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 T = TypeVar("T")

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -150,13 +151,21 @@ class Message(Base):
     text: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any] | None]
     state: Mapped[str] = mapped_column(String(16), default="handled")
+    # The inbound event (bot/intake.py) whose processing recorded this message: a retry of
+    # that same event after a crash takes the turn over instead of taking it for a duplicate.
+    inbound_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
 
 
 class OutboxItem(Base):
-    """A message to push to a conversation, durable before it is sent."""
+    """A message to push to a conversation, durable before it is sent.
+
+    A deliverer claims one item at a time (`sending` with a lease in `locked_until`) and marks
+    it sent right after the platform accepted it, so a crash repeats at most that one item.
+    """
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_chat_id_id", "chat_id", "id"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     channel: Mapped[str] = mapped_column(String(32), index=True)
     workspace_id: Mapped[str] = mapped_column(String(64))
@@ -166,10 +175,13 @@ class OutboxItem(Base):
         ForeignKey("conversations.id", ondelete="SET NULL")
     )
     reply: Mapped[dict[str, Any]]
-    state: Mapped[str] = mapped_column(String(16), index=True)  # pending | sent | failed
+    # pending | sending | sent | failed | withdrawn
+    state: Mapped[str] = mapped_column(String(16), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     available_at: Mapped[datetime]
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]

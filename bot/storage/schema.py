@@ -7,6 +7,7 @@ from bot.storage import (  # noqa: F401
     models_followups,
     models_handoff,
     models_handover,
+    models_intake,
     models_invites,
     models_jobs,
     models_slack,

@@ -1,0 +1,366 @@
+"""Durable intake: a platform event is a row before it is acknowledged, then processed with a lease.
+
+Slack and Telegram stop retrying once they get a 200, so an adapter records the event here
+first (unique by its platform key; a redelivery finds its row) and only then answers. Any
+`serve`, `worker` or `run` process claims events with a lease it renews while it works; a
+process that stops hands its events back, one that dies simply lets its lease run out, and
+the event is processed again. One chat's events are processed in order, one at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
+
+from bot.metrics import Metrics
+from bot.protocols import Clock
+from bot.storage.db import Database
+from bot.storage.models_intake import InboundEvent
+
+log = logging.getLogger(__name__)
+
+PENDING, PROCESSING, DONE, DEAD = "pending", "processing", "done", "dead"
+_BACKOFF_CAP = 60.0
+
+
+@dataclass(frozen=True)
+class Event:
+    """An inbound event as a processor gets it."""
+
+    id: int
+    channel: str
+    key: str
+    body: dict[str, Any]
+    attempts: int
+
+
+Processor = Callable[[Event], Awaitable[None]]
+
+
+class Intake:
+    """The inbound event queue on the shared database."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        worker_id: str,
+        lease: timedelta = timedelta(seconds=30),
+        max_attempts: int = 10,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self.worker_id = worker_id
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self._metrics = metrics
+        # Set when this process records an event, so its own processor starts at once;
+        # other processes find the event on their next poll.
+        self.wake = asyncio.Event()
+
+    async def record(self, channel: str, key: str, chat_key: str, body: dict[str, Any]) -> bool:
+        """Store an event before it is acknowledged; False when its key was recorded before.
+
+        Raises whatever the database raises: the caller must then not acknowledge.
+        """
+        now = self._clock.now()
+        values = {
+            "channel": channel,
+            "key": key[:200],
+            "chat_key": chat_key[:200],
+            "body": body,
+            "state": PENDING,
+            "attempts": 0,
+            "available_at": now,
+            "received_at": now,
+        }
+        insert = pg_insert if self._db.dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(InboundEvent)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(InboundEvent.id)
+        )
+        async with self._db.session() as session:
+            new_id = await session.scalar(statement)
+        if self._metrics is not None:
+            outcome = "new" if new_id is not None else "duplicate"
+            self._metrics.events_received.labels(channel, outcome).inc()
+        if new_id is not None:
+            self.wake.set()
+        return new_id is not None
+
+    async def claim(self, channels: Collection[str], limit: int = 1) -> list[Event]:
+        """Lease up to `limit` events: the oldest of each chat whose earlier events are done.
+
+        One statement (UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING),
+        so concurrent processes never take the same event, on PostgreSQL or SQLite.
+        """
+        if not channels or limit < 1:
+            return []
+        now = self._clock.now()
+        earlier = aliased(InboundEvent)
+        blocked = exists().where(
+            earlier.chat_key == InboundEvent.chat_key,
+            earlier.id < InboundEvent.id,
+            earlier.state.in_((PENDING, PROCESSING)),
+        )
+        due = (
+            select(InboundEvent.id)
+            .where(
+                InboundEvent.channel.in_(list(channels)),
+                or_(
+                    and_(InboundEvent.state == PENDING, InboundEvent.available_at <= now),
+                    and_(InboundEvent.state == PROCESSING, InboundEvent.locked_until < now),
+                ),
+                ~blocked,
+            )
+            .order_by(InboundEvent.id)
+            .limit(limit)
+        )
+        if self._db.dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        statement = (
+            update(InboundEvent)
+            .where(InboundEvent.id.in_(due.scalar_subquery()))
+            .values(
+                state=PROCESSING,
+                attempts=InboundEvent.attempts + 1,
+                locked_by=self.worker_id,
+                locked_until=now + self.lease,
+            )
+            .returning(
+                InboundEvent.id,
+                InboundEvent.channel,
+                InboundEvent.key,
+                InboundEvent.body,
+                InboundEvent.attempts,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        async with self._db.session() as session:
+            rows = (await session.execute(statement)).all()
+        events = [Event(r.id, r.channel, r.key, dict(r.body or {}), r.attempts) for r in rows]
+        return sorted(events, key=lambda e: e.id)
+
+    async def renew(self, ids: Collection[int]) -> None:
+        """Extend the lease of events this process is still working on."""
+        if not ids:
+            return
+        async with self._db.session() as session:
+            await session.execute(
+                update(InboundEvent)
+                .where(
+                    InboundEvent.id.in_(list(ids)),
+                    InboundEvent.state == PROCESSING,
+                    InboundEvent.locked_by == self.worker_id,
+                )
+                .values(locked_until=self._clock.now() + self.lease)
+            )
+
+    async def done(self, event: Event) -> None:
+        """Processed: the body goes (it may hold an invite code), the key stays for dedupe."""
+        async with self._db.session() as session:
+            await session.execute(
+                update(InboundEvent)
+                .where(InboundEvent.id == event.id)
+                .values(
+                    state=DONE,
+                    body=None,
+                    last_error=None,
+                    locked_by=None,
+                    locked_until=None,
+                    finished_at=self._clock.now(),
+                )
+            )
+
+    async def fail(self, event: Event, error: str) -> bool:
+        """Retry later with backoff, or dead-letter after max_attempts; True when dead."""
+        now = self._clock.now()
+        dead = event.attempts >= self.max_attempts
+        backoff = timedelta(seconds=min(_BACKOFF_CAP, 2.0 ** (event.attempts - 1)))
+        async with self._db.session() as session:
+            await session.execute(
+                update(InboundEvent)
+                .where(InboundEvent.id == event.id, InboundEvent.state == PROCESSING)
+                .values(
+                    state=DEAD if dead else PENDING,
+                    last_error=error[:1000],
+                    available_at=now if dead else now + backoff,
+                    locked_by=None,
+                    locked_until=None,
+                    finished_at=now if dead else None,
+                )
+            )
+        return dead
+
+    async def release(self, ids: Collection[int]) -> None:
+        """Hand events back unfinished (a graceful stop): due now, the attempt not counted."""
+        if not ids:
+            return
+        async with self._db.session() as session:
+            await session.execute(
+                update(InboundEvent)
+                .where(
+                    InboundEvent.id.in_(list(ids)),
+                    InboundEvent.state == PROCESSING,
+                    InboundEvent.locked_by == self.worker_id,
+                )
+                .values(
+                    state=PENDING,
+                    attempts=InboundEvent.attempts - 1,
+                    available_at=self._clock.now(),
+                    locked_by=None,
+                    locked_until=None,
+                )
+            )
+
+    async def retry_dead(self, event_id: int | None = None) -> int:
+        """Queue dead-lettered events again (one, or all); returns how many."""
+        query = update(InboundEvent).where(InboundEvent.state == DEAD)
+        if event_id is not None:
+            query = query.where(InboundEvent.id == event_id)
+        async with self._db.session() as session:
+            result = await session.execute(
+                query.values(
+                    state=PENDING, attempts=0, available_at=self._clock.now(), finished_at=None
+                )
+            )
+        return int(getattr(result, "rowcount", 0))
+
+    async def prune(self, older_than: timedelta) -> int:
+        """Forget processed events finished before `older_than` ago; returns how many."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                delete(InboundEvent).where(
+                    InboundEvent.state == DONE,
+                    InboundEvent.finished_at < self._clock.now() - older_than,
+                )
+            )
+        return int(getattr(result, "rowcount", 0))
+
+    async def backlog(self) -> dict[str, int]:
+        """How many events are in each unfinished state (for /metrics and tests)."""
+        async with self._db.session() as session:
+            rows = await session.execute(
+                select(InboundEvent.state, func.count())
+                .where(InboundEvent.state.in_((PENDING, PROCESSING, DEAD)))
+                .group_by(InboundEvent.state)
+            )
+            counts = {str(state): int(n) for state, n in rows.all()}
+        return {state: counts.get(state, 0) for state in (PENDING, PROCESSING, DEAD)}
+
+
+async def process(
+    intake: Intake,
+    processors: Mapping[str, Processor],
+    stop: asyncio.Event,
+    *,
+    concurrency: int = 8,
+    interval: float = 0.5,
+    drain_seconds: float = 20.0,
+    metrics: Metrics | None = None,
+) -> None:
+    """Claim and process events until `stop` is set, at most `concurrency` at a time.
+
+    On stop nothing new is claimed; work in hand gets `drain_seconds` to finish, and what is
+    still unfinished then is cancelled and handed back for another process to take.
+    """
+    held: dict[int, Event] = {}
+    running: set[asyncio.Task[None]] = set()
+
+    async def run(event: Event) -> None:
+        started = time.perf_counter()
+        try:
+            processor = processors.get(event.channel)
+            if processor is None:
+                raise LookupError(f"no processor for channel {event.channel!r}")
+            await processor(event)
+        except asyncio.CancelledError:
+            raise  # still held: handed back when the loop stops
+        except Exception as exc:
+            held.pop(event.id, None)
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning("inbound event failed", extra={"event": event.id, "error": error[:300]})
+            if metrics is not None:
+                metrics.events_failed.labels(event.channel).inc()
+            with _logged("could not record the failure of an inbound event"):
+                if await intake.fail(event, error):
+                    log.error("inbound event dead-lettered", extra={"event": event.id})
+        else:
+            held.pop(event.id, None)
+            if metrics is not None:
+                metrics.events_processed.labels(event.channel).inc()
+                metrics.turn_seconds.labels(event.channel).observe(time.perf_counter() - started)
+            with _logged("could not mark an inbound event done"):
+                await intake.done(event)
+
+    async def heartbeat() -> None:
+        period = max(1.0, intake.lease.total_seconds() / 3)
+        while True:
+            await asyncio.sleep(period)
+            with _logged("could not renew inbound leases"):
+                await intake.renew(list(held))
+
+    beat = asyncio.create_task(heartbeat())
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        while not stop.is_set():
+            free = concurrency - len(running)
+            if free <= 0:
+                await asyncio.wait({*running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            intake.wake.clear()
+            try:
+                events = await intake.claim(list(processors), free)
+            except Exception as exc:
+                log.warning("inbound claim failed", extra={"error": f"{type(exc).__name__}"})
+                events = []
+            for event in events:
+                held[event.id] = event
+                task = asyncio.create_task(run(event))
+                running.add(task)
+                task.add_done_callback(running.discard)
+            if len(events) < free:
+                waker = asyncio.create_task(intake.wake.wait())
+                await asyncio.wait(
+                    {waker, stopping, *running},
+                    timeout=interval,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                waker.cancel()
+    finally:
+        stopping.cancel()
+        if running:
+            _, unfinished = await asyncio.wait(set(running), timeout=drain_seconds)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
+        beat.cancel()
+        await asyncio.gather(beat, return_exceptions=True)
+        if held:
+            log.info("handing back unfinished inbound events", extra={"count": len(held)})
+            with _logged("could not hand back inbound events"):
+                await intake.release(list(held))
+
+
+@contextlib.contextmanager
+def _logged(what: str) -> Iterator[None]:
+    """Log a failure of bookkeeping (the lease will bring the event back) and carry on."""
+    try:
+        yield
+    except Exception as exc:
+        log.warning(what, extra={"error": f"{type(exc).__name__}: {str(exc)[:200]}"})

@@ -1,0 +1,36 @@
+"""Inbound platform events, recorded before they are acknowledged and processed from here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.storage.models import Base, Id
+
+
+class InboundEvent(Base):
+    """One Slack event or Telegram update. `key` (the platform's own id) is unique, so a
+    redelivery is recognised; `chat_key` keeps one chat's events in order. The body is
+    dropped once the event is processed; the row stays a while for deduplication."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (
+        Index("ix_inbound_events_state_available_at", "state", "available_at"),
+        Index("ix_inbound_events_chat_key_id", "chat_key", "id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    chat_key: Mapped[str] = mapped_column(String(200))
+    body: Mapped[dict[str, Any] | None]
+    state: Mapped[str] = mapped_column(String(16))  # pending | processing | done | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    available_at: Mapped[datetime]
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None]
+    received_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
