@@ -1,17 +1,23 @@
-"""What a chat platform adapter offers the runners: HTTP routes, an embedded mode, a Sender."""
+"""What a chat platform adapter offers the runners, and the background work every runner runs."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import Protocol
 
 from starlette.routing import BaseRoute
 
 from bot.app import App
+from bot.intake import Event, process
+from bot.outbox import pump
 from bot.protocols import Sender
+from bot.scheduler import work
 
 
 class ChannelAdapter(Protocol):
-    """One platform (Slack, Telegram). `serve` mounts its routes; `run` starts it embedded."""
+    """One platform (Slack, Telegram). Its intake (HTTP routes for `serve`, Socket Mode or
+    long polling for `run`) records events; `process` handles a recorded one."""
 
     name: str
 
@@ -24,6 +30,10 @@ class ChannelAdapter(Protocol):
         ...
 
     async def stop(self) -> None: ...
+
+    async def process(self, event: Event) -> None:
+        """Handle one recorded event (any process may: serve, worker, run); raise to retry."""
+        ...
 
     @property
     def sender(self) -> Sender:
@@ -45,3 +55,36 @@ def configured_channels(app: App) -> list[ChannelAdapter]:
 
         channels.append(TelegramAdapter(app))
     return channels
+
+
+async def run_background(
+    app: App,
+    channels: Sequence[ChannelAdapter],
+    stop: asyncio.Event,
+    *,
+    pump_outbox: bool = True,
+    process_events: bool = True,
+    run_jobs: bool = False,
+) -> None:
+    """Process recorded events, deliver the outbox and (worker, run) run due jobs until `stop`
+    is set; returns once each has drained what it held (settings `drain_seconds`)."""
+    settings = app.settings
+    tasks = []
+    if process_events and channels:
+        processors = {c.name: c.process for c in channels}
+        tasks.append(
+            process(
+                app.intake,
+                processors,
+                stop,
+                concurrency=settings.intake_concurrency,
+                drain_seconds=settings.drain_seconds,
+                metrics=app.metrics,
+            )
+        )
+    if pump_outbox and channels:
+        senders = {c.name: c.sender for c in channels}
+        tasks.append(pump(app.outbox, senders, stop, concurrency=settings.outbox_concurrency))
+    if run_jobs:
+        tasks.append(work(app.scheduler, stop))
+    await asyncio.gather(*tasks)

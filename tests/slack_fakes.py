@@ -9,7 +9,7 @@ import itertools
 import json
 import time
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,6 +28,11 @@ class FakeSlackApi:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.users: dict[str, str] = {}  # user id -> display name, for users.info
         self._ts = itertools.count(1)
+        self._limits: dict[str, tuple[int, int]] = {}
+
+    def limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """The next `times` calls of `method` answer 429 with a Retry-After header."""
+        self._limits[method] = (times, retry_after)
 
     def asgi(self) -> Starlette:
         async def api(request: Request) -> JSONResponse:
@@ -38,6 +43,15 @@ class FakeSlackApi:
             else:
                 args = dict(parse_qsl(raw))
             args.update(request.query_params)  # GET methods (users.info) send query params
+            times, after = self._limits.get(method, (0, 0))
+            if times > 0:
+                self._limits[method] = (times - 1, after)
+                self.calls.append((f"429:{method}", args))
+                return JSONResponse(
+                    {"ok": False, "error": "ratelimited"},
+                    status_code=429,
+                    headers={"Retry-After": str(after)},
+                )
             self.calls.append((method, args))
             if method == "auth.test":
                 return JSONResponse(
@@ -102,3 +116,42 @@ def dm(
         "ts": ts,
         **extra,
     }
+
+
+_triggers = itertools.count(1)
+
+
+def click_body(
+    value: str,
+    *,
+    channel: str = "D1",
+    user: str = "UALICE",
+    username: str = "alice",
+    label: str = "Choose",
+    message: dict[str, Any] | None = None,
+    team: str = TEAM,
+) -> str:
+    """A signed-ready block_actions form body for a click on `value`. The clicked message (as
+    Slack holds it) carries that button unless `message` says otherwise."""
+    button = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "value": value,
+        "action_id": "aftercare_0",
+    }
+    held = message or {
+        "ts": "1700000000.000009",
+        "text": "message with buttons",
+        "blocks": [{"type": "actions", "block_id": "aftercare_buttons", "elements": [button]}],
+    }
+    payload = {
+        "type": "block_actions",
+        "trigger_id": f"trigger.{next(_triggers)}",
+        "team": {"id": team},
+        "user": {"id": user, "username": username, "team_id": team},
+        "container": {"type": "message", "channel_id": channel, "message_ts": held["ts"]},
+        "channel": {"id": channel},
+        "message": held,
+        "actions": [{**button, "block_id": "aftercare_buttons", "action_ts": "1700000002.0"}],
+    }
+    return urlencode({"payload": json.dumps(payload)})

@@ -27,7 +27,10 @@ from urllib.parse import parse_qsl
 
 import httpx
 from pydantic import SecretStr
-from telegram import Update
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from adapters.telegram.adapter import TelegramAdapter
 from bot.app import App
@@ -65,11 +68,27 @@ class FakeBotApi:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.updates: list[dict[str, Any]] = []  # served to getUpdates (long polling)
         self._failures: dict[str, int] = {}
+        self._limits: dict[str, tuple[int, int]] = {}
         self._message_ids = itertools.count(500)
         self.transport = httpx.MockTransport(self._handle)
 
     def fail(self, method: str, times: int = 1) -> None:
         self._failures[method] = times
+
+    def limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """The next `times` calls of `method` answer 429 with `retry_after` seconds."""
+        self._limits[method] = (times, retry_after)
+
+    def asgi(self) -> Starlette:
+        """The same fake over real HTTP (`/bot<token>/<method>`), for a server process."""
+
+        async def api(request: Request) -> Response:
+            answer = await self._handle(
+                httpx.Request("POST", str(request.url), content=await request.body())
+            )
+            return Response(answer.content, answer.status_code, media_type="application/json")
+
+        return Starlette(routes=[Route("/{bot}/{method}", api, methods=["GET", "POST"])])
 
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
         """The arguments of every call of `method`, in order."""
@@ -91,6 +110,19 @@ class FakeBotApi:
         if self._failures.get(method, 0) > 0:
             self._failures[method] -= 1
             raise httpx.ConnectError("fake: connection refused", request=request)
+        times, after = self._limits.get(method, (0, 0))
+        if times > 0:
+            self._limits[method] = (times - 1, after)
+            self.calls.append((f"429:{method}", args))
+            return httpx.Response(
+                429,
+                json={
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {after}",
+                    "parameters": {"retry_after": after},
+                },
+            )
         self.calls.append((method, args))
         result = self._result(method, args)
         if method == "getUpdates" and not result:
@@ -239,7 +271,5 @@ def telegram_adapter(app: App, api: FakeBotApi, *, secret: str | None = SECRET) 
 
 
 async def feed(adapter: TelegramAdapter, update: dict[str, Any]) -> None:
-    """Process one update as PTB would after polling or a webhook POST (handlers run inline)."""
-    parsed = Update.de_json(update, adapter.application.bot)
-    assert parsed is not None
-    await adapter.application.process_update(parsed)
+    """Process one update as the server does after recording it, and deliver the answers."""
+    await adapter.handle(update)

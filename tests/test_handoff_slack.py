@@ -4,12 +4,10 @@ Slack client escalates, staff answer in the staff thread, Slack retries deliver 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -24,7 +22,16 @@ from bot.handoff import HandoffState, thread_key
 from bot.settings import Settings
 from bot.storage.models import Conversation
 from bot.storage.models_slack import SlackThread
-from tests.slack_fakes import BOT_USER, SECRET, TEAM, FakeSlackApi, dm, event_body, signed
+from tests.slack_fakes import (
+    BOT_USER,
+    SECRET,
+    TEAM,
+    FakeSlackApi,
+    click_body,
+    dm,
+    event_body,
+    signed,
+)
 from tests.test_http_server import serve_on_free_port
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
@@ -59,36 +66,22 @@ class SlackWorld:
         )
         return response.status_code
 
-    async def click(self, channel: str, message_ts: str, payload: str, label: str) -> int:
+    async def click(
+        self, channel: str, message_ts: str, payload: str, label: str, user: str = "USAM"
+    ) -> int:
         """A staff member (USAM) clicks a button on message `message_ts`."""
-        body = urlencode(
-            {
-                "payload": json.dumps(
-                    {
-                        "type": "block_actions",
-                        "team": {"id": TEAM},
-                        "user": {"id": "USAM", "username": "sam", "team_id": TEAM},
-                        "container": {
-                            "type": "message",
-                            "channel_id": channel,
-                            "message_ts": message_ts,
-                        },
-                        "channel": {"id": channel},
-                        "message": {"ts": message_ts, "text": "x", "blocks": []},
-                        "actions": [
-                            {
-                                "action_id": "aftercare_0",
-                                "block_id": "aftercare_buttons",
-                                "value": payload,
-                                "text": {"type": "plain_text", "text": label},
-                                "type": "button",
-                                "action_ts": f"{message_ts}9",
-                            }
-                        ],
-                    }
-                )
-            }
-        )
+        button = {
+            "type": "button",
+            "text": {"type": "plain_text", "text": label},
+            "value": payload,
+            "action_id": "aftercare_0",
+        }
+        message = {
+            "ts": message_ts,
+            "text": "x",
+            "blocks": [{"type": "actions", "block_id": "aftercare_buttons", "elements": [button]}],
+        }
+        body = click_body(payload, channel=channel, user=user, label=label, message=message)
         response = await self.http.post(
             "/slack/events",
             content=body,

@@ -32,7 +32,7 @@ async def test_healthz_over_real_http(app: App) -> None:
             response = await client.get("/healthz")
             missing = await client.post("/slack/events", content=b"{}")
         assert response.status_code == 200
-        assert response.json() == {"status": "ok", "channels": []}
+        assert response.json() == {"status": "ok", "database": "ok", "channels": []}
         assert missing.status_code == 404  # no Slack configured: no route
     finally:
         server.should_exit = True

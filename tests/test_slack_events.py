@@ -20,7 +20,8 @@ from bot.app import App
 from bot.messages import Address, Reply
 from bot.protocols import Tier
 from tests.fakes import FakeKnowledgeBase, hit
-from tests.slack_fakes import SECRET, TEAM, FakeSlackApi, dm, event_body, signed
+from tests.helpers import settle
+from tests.slack_fakes import SECRET, TEAM, FakeSlackApi, click_body, dm, event_body, signed
 from tests.test_http_server import serve_on_free_port
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
@@ -75,7 +76,7 @@ async def _post_event(http: httpx.AsyncClient, body: str, **headers: str) -> htt
 
 async def test_healthz_lists_slack(slack: Running) -> None:
     response = await slack.http.get("/healthz")
-    assert response.json() == {"status": "ok", "channels": ["slack"]}
+    assert response.json() == {"status": "ok", "database": "ok", "channels": ["slack"]}
 
 
 async def test_question_gets_answer_with_citation(slack: Running, kb: FakeKnowledgeBase) -> None:
@@ -145,6 +146,7 @@ async def test_button_click_updates_message_and_reaches_core(slack: Running) -> 
         "container": {"type": "message", "channel_id": "D1", "message_ts": "1700000000.000001"},
         "channel": {"id": "D1"},
         "message": {"ts": "1700000000.000001", "text": post["text"], "blocks": post["blocks"]},
+        "trigger_id": "trigger.click",
         "actions": [
             {
                 "action_id": button["action_id"],
@@ -227,31 +229,15 @@ async def test_staff_acknowledge_button_calls_ticket_service(slack: Running) -> 
     ticket = await slack.app.tickets.open(
         project_id=project_id, title="Export broken", description="x", severity="P2"
     )
-    payload = {
-        "type": "block_actions",
-        "team": {"id": TEAM},
-        "user": {"id": "USTAFF", "username": "sam", "team_id": TEAM},
-        "container": {"type": "message", "channel_id": "CSTAFF", "message_ts": "9.1"},
-        "channel": {"id": "CSTAFF"},
-        "message": {"ts": "9.1", "text": "ticket", "blocks": []},
-        "actions": [
-            {
-                "action_id": "aftercare_0",
-                "block_id": "aftercare_buttons",
-                "value": f"staff:ack:{ticket.ref}",
-                "text": {"type": "plain_text", "text": "Acknowledge"},
-                "type": "button",
-                "action_ts": "9.2",
-            }
-        ],
-    }
-    body = urlencode({"payload": json.dumps(payload)})
+    slack.api.users["USTAFF"] = "sam"  # staff sign with their Slack display name
+    body = click_body(f"staff:ack:{ticket.ref}", channel="CSTAFF", user="USTAFF")
     response = await slack.http.post(
         "/slack/events",
         content=body,
         headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)},
     )
     assert response.status_code == 200
-    posts = await slack.api.wait_for("chat.postMessage", 1)
-    assert any(f"{ticket.ref}: acknowledged by sam" in p["text"] for p in posts)
+    await settle(slack.app)
+    posts = slack.api.posts()
+    assert any(f"{ticket.ref}: acknowledged by sam" in p["text"] for p in posts), slack.api.calls
     assert (await slack.app.tickets.get(ticket.ref)).status == "acknowledged"

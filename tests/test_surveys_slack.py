@@ -64,6 +64,7 @@ def _click(post: dict[str, Any], ts: str, label: str) -> str:
     button = next(e for e in actions["elements"] if e["text"]["text"] == label)
     payload = {
         "type": "block_actions",
+        "trigger_id": f"trigger.{ts}",
         "team": {"id": TEAM},
         "user": {"id": "UALICE", "username": "alice", "team_id": TEAM},
         "container": {"type": "message", "channel_id": "D1", "message_ts": ts},

@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 
-from adapters.channels import configured_channels
+from adapters.channels import configured_channels, run_background
 from adapters.cli.runtime import opened_app, run, settings
 from bot.errors import InvalidInputError
-from bot.outbox import pump
 from bot.scheduler import JobState, work
 
 jobs_app = typer.Typer(
@@ -23,10 +22,11 @@ def worker(
     interval: Annotated[float, typer.Option(help="Seconds to wait when nothing is due.")] = 1.0,
     batch: Annotated[int, typer.Option(help="Jobs claimed per round.", min=1, max=1000)] = 50,
 ) -> None:
-    """Run due jobs and deliver the outbox until stopped (run as many as you like)."""
+    """Run due jobs, process recorded Slack and Telegram events and deliver the outbox until
+    stopped (run as many as you like; SIGTERM drains what is in hand)."""
 
     async def main() -> None:
-        async with opened_app(settings()) as app:
+        async with opened_app(settings(), with_kb=True) as app:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
@@ -38,10 +38,10 @@ def worker(
                 f"worker {app.scheduler.worker_id} running: {', '.join(app.scheduler.kinds)}"
             )
             try:
-                tasks = [work(app.scheduler, stop, interval, batch)]
-                if channels:
-                    tasks.append(pump(app.outbox, {c.name: c.sender for c in channels}, stop))
-                await asyncio.gather(*tasks)
+                await asyncio.gather(
+                    work(app.scheduler, stop, interval, batch),
+                    run_background(app, channels, stop),
+                )
             finally:
                 for channel in channels:
                     await channel.stop()

@@ -9,24 +9,36 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from adapters.channels import configured_channels
+from adapters.channels import configured_channels, run_background
 from adapters.cli.runtime import opened_app, run, settings
 from adapters.http.server import build_asgi
 from bot.errors import ConfigError
-from bot.outbox import pump
-from bot.scheduler import work as run_jobs
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to bind (0 picks a free one).")] = 8080,
+    port: Annotated[
+        int, typer.Option(help="Port to bind (0 picks a free one).", min=0, max=65535)
+    ] = 8080,
 ) -> None:
-    """Serve Slack events, the Telegram webhook and /healthz over HTTP (ASGI)."""
+    """Serve Slack events, the Telegram webhook, /healthz and /metrics over HTTP (ASGI).
+
+    Each event is recorded before it is acknowledged and processed from the record by this
+    process or any `aftercare worker`; SIGTERM drains what is in hand, then hands back the rest.
+    """
 
     async def work() -> None:
-        async with opened_app(settings()) as app:
+        async with opened_app(settings(), with_kb=True) as app:
             asgi = build_asgi(app, configured_channels(app))
-            config = uvicorn.Config(asgi, host=host, port=port, log_config=None, lifespan="on")
+            config = uvicorn.Config(
+                asgi,
+                host=host,
+                port=port,
+                log_config=None,
+                lifespan="on",
+                access_log=False,
+                timeout_graceful_shutdown=max(1, int(app.settings.drain_seconds)),
+            )
             await uvicorn.Server(config).serve()
 
     run(work)
@@ -37,7 +49,7 @@ def run_embedded() -> None:
     the scheduler and the outbox."""
 
     async def work() -> None:
-        async with opened_app(settings()) as app:
+        async with opened_app(settings(), with_kb=True) as app:
             channels = configured_channels(app)
             if not channels:
                 raise ConfigError(
@@ -52,10 +64,7 @@ def run_embedded() -> None:
             for channel in channels:
                 await channel.start(embedded=True)
             try:
-                await asyncio.gather(
-                    pump(app.outbox, {c.name: c.sender for c in channels}, stop),
-                    run_jobs(app.scheduler, stop),
-                )
+                await run_background(app, channels, stop, run_jobs=True)
             finally:
                 for channel in channels:
                     await channel.stop()

@@ -1,27 +1,28 @@
-"""The Telegram ChannelAdapter: a PTB Application fed by long polling or by POST /telegram/webhook."""
+"""The Telegram ChannelAdapter: updates recorded from POST /telegram/webhook (or long polling)
+before they are acknowledged, then processed from the record; answers go through the outbox."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
+import json
 import logging
 import re
+import warnings
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from telegram import Message, Update
+from telegram import CallbackQuery, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    CallbackQueryHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application
+from telegram.warnings import PTBUserWarning
 
 from adapters.telegram import translate
 from adapters.telegram.callbacks import CallbackStore
@@ -29,9 +30,11 @@ from adapters.telegram.markup import chosen, length
 from adapters.telegram.request import RetryingRequest
 from adapters.telegram.sender import TelegramSender
 from adapters.telegram.translate import BotIdentity
+from adapters.telegram.updates import parse_update, update_chat_key, update_key
 from bot.app import App
-from bot.errors import AftercareError, ConfigError
-from bot.messages import Address, Channel, IncomingMessage
+from bot.errors import AftercareError, ConfigError, RateLimitedError
+from bot.intake import Event
+from bot.messages import Address, Channel, IncomingMessage, Reply
 from bot.protocols import Sender
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,8 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 _SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 ALLOWED_UPDATES = ("message", "callback_query")
+MAX_DEPTH = 64  # a real update nests a handful of levels; anything deeper is not one
+POLL_SECONDS = 30
 # The command menu Telegram shows next to the text box, per language (the core's commands).
 COMMANDS = {
     "en": (
@@ -64,7 +69,6 @@ COMMANDS = {
         ("ask", "提问（群组中使用）"),
     ),
 }
-AnyContext = ContextTypes.DEFAULT_TYPE
 
 
 class TelegramAdapter:
@@ -89,30 +93,36 @@ class TelegramAdapter:
         )
         httpx_kwargs = {"transport": transport} if transport is not None else None
         base_url = settings.telegram_api_url.rstrip("/")
+        token = settings.telegram_token.get_secret_value()
+        # No Updater: long polling is ours (below), so an update is recorded before the next
+        # getUpdates confirms it to Telegram. The rate limiter keeps within flood limits and
+        # gives a 429 back at once (max_retries=0): the outbox waits out Retry-After.
         self.application = (
             Application.builder()
-            .token(settings.telegram_token.get_secret_value())
+            .token(token)
             .base_url(base_url)
             .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
             .request(
                 RetryingRequest(retry_delays, connection_pool_size=16, httpx_kwargs=httpx_kwargs)
             )
             .get_updates_request(
-                RetryingRequest(retry_delays, read_timeout=40.0, httpx_kwargs=httpx_kwargs)
+                RetryingRequest(
+                    retry_delays, read_timeout=POLL_SECONDS + 10.0, httpx_kwargs=httpx_kwargs
+                )
             )
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            .rate_limiter(AIORateLimiter(max_retries=0))
+            .updater(None)
             .build()
         )
-        self._callbacks = CallbackStore(app.db, app.clock)
+        self._callbacks = CallbackStore(app.db, app.clock, token)
         self._sender = TelegramSender(self.application.bot, self._callbacks)
-        self._polling = False
-        self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_message))
-        self.application.add_handler(CallbackQueryHandler(self._on_callback))
-        self.application.add_error_handler(self._on_error)
+        self._outbox_sender = _RateLimits(self._sender)
+        self._poller: asyncio.Task[None] | None = None
+        self._started = False
 
     @property
     def sender(self) -> Sender:
-        return self._sender
+        return self._outbox_sender
 
     @property
     def bot_identity(self) -> BotIdentity:
@@ -129,20 +139,19 @@ class TelegramAdapter:
                 "(or use `aftercare run` for long polling)"
             )
         await self.application.initialize()  # getMe: the bot's id and @username
-        await self.application.start()
+        self._started = True
         await self._set_commands()
-        if embedded and self.application.updater is not None:
-            # start_polling deletes a webhook first; Telegram allows one or the other.
-            await self.application.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
-            self._polling = True
+        if embedded:
+            self._poller = asyncio.create_task(self._poll())
 
     async def stop(self) -> None:
-        if self._polling and self.application.updater is not None:
-            await self.application.updater.stop()
-            self._polling = False
-        if self.application.running:
-            await self.application.stop()
-        await self.application.shutdown()
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+            self._poller = None
+        if self._started:
+            await self.application.shutdown()
+            self._started = False
 
     async def _set_commands(self) -> None:
         bot = self.application.bot
@@ -150,7 +159,7 @@ class TelegramAdapter:
             await bot.set_my_commands(COMMANDS["en"])
             await bot.set_my_commands(COMMANDS["zh"], language_code="zh")
         except TelegramError as exc:  # a menu is a nicety; never a reason not to start
-            log.warning("telegram: command menu not set", extra={"error": str(exc)})
+            log.warning("telegram: command menu not set", extra={"error": str(exc)[:200]})
 
     async def set_webhook(self, url: str) -> None:
         """Point Telegram at `url` with the secret it must send back on every request."""
@@ -166,40 +175,89 @@ class TelegramAdapter:
                 url, secret_token=self._secret, allowed_updates=list(ALLOWED_UPDATES)
             )
 
+    # --- intake: record, then acknowledge -------------------------------------------------
+
     async def _webhook(self, request: Request) -> Response:
         # The secret is checked before the body is even read.
-        given = request.headers.get(SECRET_HEADER, "").encode("latin-1")
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
         if self._secret is None or not hmac.compare_digest(given, self._secret.encode()):
-            return Response(status_code=403)
+            return self._refuse(403, "bad secret")
+        data = _json_object(await request.body())
+        if data is None or parse_update(data, self.application.bot) is None:
+            return self._refuse(400, "not an update")
         try:
-            data = await request.json()
-        except ValueError:
-            return Response(status_code=400)
-        # Only an object with an integer update_id is an Update; anything else would reach PTB's
-        # parser as the wrong type. Past that, a malformed field is still the sender's fault.
-        if not isinstance(data, dict) or type(data.get("update_id")) is not int:
-            return Response(status_code=400)
-        try:
-            update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return Response(status_code=400)
-        if update is None:
-            return Response(status_code=400)
-        # Handled before the 200: if this process dies mid-way Telegram delivers the update
-        # again, and the recorded message id makes the retry safe.
-        await self.application.process_update(update)
+            await self.record(data)
+        except Exception as exc:
+            # Not recorded: a non-2xx answer makes Telegram deliver the update again.
+            log.warning("telegram: update not recorded", extra={"error": type(exc).__name__})
+            return self._refuse(503, "cannot record")
         return Response(status_code=200)
 
-    async def _on_message(self, update: Update, _context: AnyContext) -> None:
-        message = update.message
-        if message is None:
+    async def record(self, data: dict[str, Any]) -> bool:
+        """Store one update for processing; False when it was recorded before."""
+        return await self._app.intake.record(
+            self.name, update_key(data), update_chat_key(data), data
+        )
+
+    def _refuse(self, status: int, reason: str) -> Response:
+        log.info("telegram: request refused", extra={"status": status, "reason": reason})
+        self._app.metrics.events_rejected.labels(self.name, reason).inc()
+        return Response(reason + "\n", status_code=status, media_type="text/plain")
+
+    async def _poll(self) -> None:
+        """Long polling that never confirms an update (the next offset) before recording it."""
+        bot = self.application.bot
+        await bot.delete_webhook()
+        offset: int | None = None
+        while True:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", PTBUserWarning)  # "use Bot.get_updates"
+                    updates = await bot.do_api_request(
+                        "getUpdates",
+                        api_kwargs={
+                            "offset": offset,
+                            "timeout": POLL_SECONDS,
+                            "allowed_updates": list(ALLOWED_UPDATES),
+                        },
+                        read_timeout=POLL_SECONDS + 10.0,
+                    )
+                for data in updates if isinstance(updates, list) else []:
+                    if isinstance(data, dict) and type(data.get("update_id")) is int:
+                        await self.record(data)
+                        offset = max(offset or 0, data["update_id"] + 1)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("telegram: polling failed", extra={"error": type(exc).__name__})
+                await asyncio.sleep(2.0)
+
+    # --- processing: a recorded update ----------------------------------------------------
+
+    async def process(self, event: Event) -> None:
+        update = parse_update(event.body, self.application.bot)
+        if update is None:
+            log.warning("telegram: update not understood, dropped", extra={"event": event.id})
             return
+        if update.message is not None:
+            await self._on_message(update.message, event.id)
+        elif update.callback_query is not None:
+            await self._on_callback(update.callback_query, event.id)
+
+    async def handle(self, data: dict[str, Any]) -> None:
+        """Process one update without recording it first, then deliver what it queued for
+        Telegram (tests and tools; the server records first and delivers in the background)."""
+        await self.process(Event(0, self.name, update_key(data), data, 1))
+        await self._app.outbox.deliver({self.name: self._outbox_sender})
+
+    async def _on_message(self, message: Message, intake_id: int) -> None:
         if message.migrate_to_chat_id or message.migrate_from_chat_id:
             await self._moved(message)
             return
         incoming = translate.from_message(message, self.bot_identity, self._app.clock.now())
         if incoming is not None:
-            await self._answer(incoming, reply_to=message.message_id if incoming.group else None)
+            reply_to = message.message_id if incoming.group else None
+            await self._answer(incoming, intake_id, reply_to)
 
     async def _moved(self, message: Message) -> None:
         """A group upgraded to a supergroup changes its id; its link to a client follows it.
@@ -211,20 +269,30 @@ class TelegramAdapter:
         if await self._app.directory.move_chat(Channel.TELEGRAM, "", str(old), str(new)):
             log.info("telegram: linked group moved to its supergroup id")
 
-    async def _on_callback(self, update: Update, _context: AnyContext) -> None:
-        query = update.callback_query
-        if query is None or query.data is None:
+    async def _on_callback(self, query: CallbackQuery, intake_id: int) -> None:
+        if query.data is None:
             return
-        await query.answer()  # stops the button's spinner, whatever happens next
+        with contextlib.suppress(TelegramError):  # stops the spinner; may be too old by now
+            await query.answer()
         original = query.message if isinstance(query.message, Message) else None
+        chat = query.message.chat.id if query.message is not None else None
+        if chat is None:
+            return  # a button on an inline-mode message: not ours
+        payload = await self._callbacks.decode(
+            query.data, str(chat), offered=_offered(original, query.data)
+        )
+        if payload is None:
+            log.warning(
+                "telegram: click on a button not offered in this chat", extra={"chat": chat}
+            )
+            return
         label = _label_of(original, query.data)
-        payload = await self._callbacks.decode(query.data)
         incoming = translate.from_callback(query, payload, label, self._app.clock.now())
         if incoming is None:
             return
         if original is not None:
             await self._mark_chosen(original, label, query.from_user.first_name)
-        await self._answer(incoming)
+        await self._answer(incoming, intake_id, None)
 
     async def _mark_chosen(self, original: Message, label: str, who: str) -> None:
         """Replace the keyboard with "✓ who chose label", so nobody answers twice."""
@@ -235,32 +303,65 @@ class TelegramAdapter:
                 await original.edit_reply_markup(reply_markup=None)
             else:
                 await original.edit_text(edited, parse_mode=ParseMode.HTML, reply_markup=None)
-        except BadRequest as exc:
+        except (BadRequest, RetryAfter) as exc:
             # "message is not modified": a redelivered click; the first one already edited it.
-            log.info("telegram: clicked message not edited", extra={"error": str(exc)})
+            log.info("telegram: clicked message not edited", extra={"error": str(exc)[:200]})
 
-    async def _answer(self, message: IncomingMessage, reply_to: int | None = None) -> None:
-        for index, reply in enumerate(await self._app.engine.handle(message)):
-            thread = reply.thread_id or message.thread_id
-            try:
-                await self._sender.post(message.chat_id, reply, thread_id=thread, reply_to=reply_to)
-            except (NetworkError, RetryAfter) as exc:
-                # The turn is recorded, so a redelivery would not answer again: hand the reply
-                # to the outbox, which retries with backoff.
-                log.warning("telegram: reply queued after a failed send", extra={"error": str(exc)})
-                address = Address(Channel.TELEGRAM, message.workspace_id, message.chat_id, thread)
-                key = f"telegram-reply:{message.platform_message_id}:{index}"
-                await self._app.outbox.enqueue(address, reply, key=key)
-
-    async def _on_error(self, update: object, context: AnyContext) -> None:
-        error = context.error
-        kind = "network" if isinstance(error, TelegramError) else "handler"
-        log.error(
-            "telegram: %s error handling an update",
-            kind,
-            exc_info=(type(error), error, error.__traceback__) if error is not None else None,
-            extra={"update_id": getattr(update, "update_id", None)},
+    async def _answer(self, message: IncomingMessage, intake_id: int, reply_to: int | None) -> None:
+        if intake_id:
+            message = replace(message, intake_id=intake_id)
+        address = Address(
+            Channel.TELEGRAM, message.workspace_id, message.chat_id, message.thread_id
         )
+        meta = {"reply_to": str(reply_to)} if reply_to is not None else None
+        await self._app.engine.handle(message, deliver_to=address, reply_meta=meta)
+
+
+class _RateLimits:
+    """The outbox's Sender for Telegram: a 429 becomes RateLimitedError with its retry_after."""
+
+    def __init__(self, sender: TelegramSender) -> None:
+        self._sender = sender
+
+    async def send(self, address: Address, reply: Reply) -> str | None:
+        try:
+            return await self._sender.send(address, reply)
+        except RetryAfter as exc:
+            after = exc.retry_after
+            seconds = after if isinstance(after, int | float) else after.total_seconds()
+            raise RateLimitedError(float(seconds), "Telegram") from None
+
+
+def _json_object(raw: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None: bad UTF-8, bad JSON, too deep, not an object."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or _depth(data) > MAX_DEPTH:
+        return None
+    return data
+
+
+def _depth(value: object) -> int:
+    """Nesting depth, without recursion (json.loads already bounded it by the stack)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def _offered(message: Message | None, data: str) -> bool:
+    """Whether `data` is on the clicked message's keyboard as Telegram holds it."""
+    markup = message.reply_markup if message is not None else None
+    if markup is None:
+        return False
+    return any(b.callback_data == data for row in markup.inline_keyboard for b in row)
 
 
 def _label_of(message: Message | None, data: str) -> str:

@@ -26,13 +26,16 @@ class TelegramSender:
         thread = reply.thread_id or address.thread_id
         # A group is linked as the identity "chat:<id>"; addressed through it, it is that chat.
         chat = address.chat_id.removeprefix(CHAT_PREFIX)
-        return await self.post(chat, reply, thread_id=thread)
+        reply_to = reply.meta.get("reply_to", "")
+        return await self.post(
+            chat, reply, thread_id=thread, reply_to=int(reply_to) if reply_to.isdigit() else None
+        )
 
     async def post(
         self, chat_id: str, reply: Reply, *, thread_id: str = "", reply_to: int | None = None
     ) -> str | None:
         pieces = render(reply)
-        keyboard = await self._callbacks.keyboard(reply.buttons)
+        keyboard = await self._callbacks.keyboard(reply.buttons, chat_id)
         sent_id: str | None = None
         for number, text in enumerate(pieces, start=1):
             last = number == len(pieces)
