@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from adapters.cli.params import ROW_ID
 from adapters.cli.runtime import opened_app, run, settings
 from bot.errors import InvalidInputError
 from bot.surveys.chart import draw_trend
@@ -74,7 +75,9 @@ def followups(
 
 @survey_app.command("done")
 def followup_done(
-    task: Annotated[int, typer.Argument(help="Follow-up number, from `survey followups`.")],
+    task: Annotated[
+        int, typer.Argument(help="Follow-up number, from `survey followups`.", callback=ROW_ID)
+    ],
     note: Annotated[str, typer.Option(help="What was done.")] = "",
     by: Annotated[str, typer.Option("--by", help="Who followed up.")] = "staff",
 ) -> None:
