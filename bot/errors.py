@@ -33,3 +33,11 @@ class KnowledgeBaseError(AftercareError):
 
 class DatabaseError(AftercareError):
     """The database is unreachable or its schema is not migrated."""
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, without the path: 'Permission denied', 'Read-only file
+    system'. Making a directory where a file is says that, instead of 'File exists'."""
+    if isinstance(exc, FileExistsError):
+        return f"{exc.filename or 'a part of the path'} is not a directory"
+    return exc.strerror or str(exc) or type(exc).__name__

@@ -19,8 +19,12 @@ kb_app = typer.Typer(help="Knowledge-base drafts.", no_args_is_help=True)
 @kb_app.command("drafts")
 def drafts() -> None:
     """List FAQ drafts waiting for approval (in <kb>/drafts/)."""
-    for path in list_drafts(settings().kb_dir):
-        typer.echo(path.as_posix())
+
+    async def work() -> None:
+        for path in list_drafts(settings().kb_dir):
+            typer.echo(path.as_posix())
+
+    run(work)
 
 
 @kb_app.command("approve")
