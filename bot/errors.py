@@ -35,6 +35,13 @@ class DatabaseError(AftercareError):
     """The database is unreachable or its schema is not migrated."""
 
 
+class CannotWriteError(AftercareError):
+    """An output file or directory (a report, a chart, an index) cannot be written there."""
+
+    def __init__(self, path: object, exc: OSError) -> None:
+        super().__init__(f"cannot write {path}: {os_reason(exc)}")
+
+
 def os_reason(exc: OSError) -> str:
     """Why a file operation failed, without the path: 'Permission denied', 'Read-only file
     system'. Making a directory where a file is says that, instead of 'File exists'."""
