@@ -59,7 +59,9 @@ def run(work: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(_call(work))
     except AftercareError as exc:
-        _exit(str(exc))
+        # Whole: a knowledge-base error lists every problem, one per line.
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     except DBAPIError as exc:
         _exit(f"database: {exc.orig if exc.orig is not None else exc}")
     except SQLAlchemyError as exc:
