@@ -139,10 +139,16 @@ def test_out_of_range_dates_are_one_line(seeded_cli: str) -> None:
 
 
 def _unwritable(tmp_path: Path) -> list[Path]:
-    """Places no file can be written: under a regular file, and in /proc."""
+    """Places no file can be written: under a regular file, the file itself, in /proc and (but
+    root writes there) in a read-only directory."""
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    return [blocker / "out", blocker, Path("/proc/aftercare-test/out")]
+    places = [blocker / "out", blocker, Path("/proc/aftercare-test/out")]
+    if os.geteuid() != 0:
+        locked = tmp_path / "read-only"
+        locked.mkdir(mode=0o500)
+        places.append(locked / "out")
+    return places
 
 
 def test_report_project_out_cannot_be_written(seeded_cli: str, tmp_path: Path) -> None:
@@ -160,8 +166,8 @@ def test_report_project_out_cannot_be_written(seeded_cli: str, tmp_path: Path) -
 def test_report_surveys_plot_cannot_be_written(seeded_cli: str, tmp_path: Path) -> None:
     folder = tmp_path / "is-a-dir.png"
     folder.mkdir()
-    under_a_file, _, in_proc = _unwritable(tmp_path)
-    targets = [under_a_file / "trend.png", in_proc / "trend.png", folder]
+    under_a_file, _, *elsewhere = _unwritable(tmp_path)
+    targets = [folder, *(place / "trend.png" for place in (under_a_file, *elsewhere))]
     for plot in targets:
         line = refused(invoke("report", "surveys", "--plot", str(plot)))
         assert line.startswith(f"error: cannot write {plot}: ")
@@ -251,10 +257,14 @@ def test_an_unmigrated_database_says_so(tmp_path: Path, monkeypatch: pytest.Monk
     assert line == "error: the database schema is not up to date: run `aftercare db upgrade`"
 
 
-def test_a_bad_setting_is_named(cli_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AFTERCARE_JOB_MAX_ATTEMPTS", "many")
+@pytest.mark.parametrize(("name", "value"), [("JOB_MAX_ATTEMPTS", "many"), ("LOG_LEVEL", "loud")])
+def test_a_bad_setting_is_named(
+    name: str, value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(f"AFTERCARE_{name}", value)
     for command in (("client", "list"), ("kb", "drafts")):
-        assert refused(invoke(*command)).startswith("error: AFTERCARE_JOB_MAX_ATTEMPTS: ")
+        assert refused(invoke(*command)).startswith(f"error: AFTERCARE_{name}: ")
 
 
 def _aftercare(*args: str | bytes, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
