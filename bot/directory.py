@@ -21,6 +21,7 @@ DEFAULT_WARRANTY_MONTHS = (
     12  # from delivery, then from acceptance (bot/handover.py); as the KB says
 )
 CHANNELS = ("console", "slack", "telegram", "http")
+YEARS = (1970, 2199)  # dates a command accepts
 CHAT_PREFIX = "chat:"
 TEAM_WIDE = "*"  # user id that links every member of a Slack team (Slack Connect) at once
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
@@ -37,9 +38,18 @@ class ContactView:
 
 def parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise InvalidInputError(f"bad date {text!r}: use YYYY-MM-DD, e.g. 2026-03-31") from None
+    check_year(day)
+    return day
+
+
+def check_year(day: date) -> None:
+    """Refuse a year no project lives in; near year 1 or 9999, date arithmetic (warranty ends,
+    reminders, time zones) would overflow."""
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise InvalidInputError(f"{day.isoformat()} is out of range: years {YEARS[0]}-{YEARS[1]}")
 
 
 def add_months(day: date, months: int) -> date:

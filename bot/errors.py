@@ -41,3 +41,18 @@ class RateLimitedError(AftercareError):
     def __init__(self, retry_after: float, platform: str = "the platform") -> None:
         super().__init__(f"{platform} is rate limiting; retry after {retry_after:g} s")
         self.retry_after = max(0.0, retry_after)
+
+
+class CannotWriteError(AftercareError):
+    """An output file or directory (a report, a chart, an index) cannot be written there."""
+
+    def __init__(self, path: object, exc: OSError) -> None:
+        super().__init__(f"cannot write {path}: {os_reason(exc)}")
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, without the path: 'Permission denied', 'Read-only file
+    system'. Making a directory where a file is says that, instead of 'File exists'."""
+    if isinstance(exc, FileExistsError):
+        return f"{exc.filename or 'a part of the path'} is not a directory"
+    return exc.strerror or str(exc) or type(exc).__name__

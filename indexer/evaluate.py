@@ -42,7 +42,7 @@ def read_queries(path: Path) -> list[Query]:
     if not path.is_file():
         raise KnowledgeBaseError(f"{path} does not exist (expected {{qid, query, gold_id}} lines)")
     queries = []
-    with path.open(encoding="utf-8") as rows:
+    with path.open("rb") as rows:  # json.loads decodes, so a bad byte is a 'bad query' line
         for number, raw in enumerate(rows, start=1):
             if not raw.strip():
                 continue

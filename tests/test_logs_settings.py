@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.errors import ConfigError
-from bot.logs import RedactingFilter, redact
+from bot.logs import RedactingFilter, configure_logging, escape, redact
 from bot.settings import Settings, normalise_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,3 +70,52 @@ def test_database_urls(given: str | None, expected: str) -> None:
 def test_unsupported_database_url() -> None:
     with pytest.raises(ConfigError):
         normalise_database_url("mysql://x", Path("var"))
+
+
+FORGED = "\n2026-01-01 INFO forged: line"
+
+
+@pytest.fixture
+def emit(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[bool], list[str]]]:
+    """Log through configure_logging's handler (text or JSON) and return the stderr lines."""
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+
+    def run(json_lines: bool) -> list[str]:
+        configure_logging("INFO", json_lines, ("s3cr3t-value",))
+        log = logging.getLogger("aftercare.test")
+        log.warning("user said %s", FORGED, extra={"job": 7, "error": "a b\r\nc", "kind": "x"})
+        try:
+            raise ValueError("boom\nwith s3cr3t-value and xoxb-1-2-abc\r\n2026-01-01 INFO forged")
+        except ValueError:
+            log.exception("handler failed", extra={"conversation": 3})
+        return capsys.readouterr().err.splitlines()
+
+    try:
+        yield run
+    finally:
+        root.handlers, root.level = saved
+
+
+def test_text_logs_are_one_line_per_record(emit: Callable[[bool], list[str]]) -> None:
+    message, failure = emit(False)
+    assert message.endswith(
+        r"WARNING aftercare.test: user said \n2026-01-01 INFO forged: line"
+        r' job=7 error="a b\r\nc" kind=x'
+    )
+    assert "ERROR aftercare.test: handler failed conversation=3 | Traceback" in failure
+    assert r"ValueError: boom\nwith [redacted] and [redacted]\r\n2026-01-01 INFO forged" in failure
+
+
+def test_json_logs_are_one_line_per_record(emit: Callable[[bool], list[str]]) -> None:
+    message, failure = (json.loads(line) for line in emit(True))
+    assert message["msg"] == f"user said {FORGED}"
+    assert (message["job"], message["error"]) == (7, "a b\r\nc")
+    assert failure["conversation"] == 3
+    assert "ValueError: boom\nwith [redacted] and [redacted]" in failure["exc"]
+
+
+def test_escape_covers_every_line_break() -> None:
+    breaks = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00\x1b\x7f"
+    assert len(f"a{escape(breaks)}b".splitlines()) == 1
+    assert escape("tab\there") == r"tab\there"

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from adapters.cli.params import ROW_ID
 from adapters.cli.runtime import opened_app, run, settings
 from bot.announcements import KINDS, AnnouncementView, DeliveryView
 from bot.training.service import when_text
@@ -68,7 +69,7 @@ def announce(
 
 @announce_app.command("status")
 def announce_status(
-    announcement: Annotated[int, typer.Argument(help="Announcement number.")],
+    announcement: Annotated[int, typer.Argument(help="Announcement number.", callback=ROW_ID)],
 ) -> None:
     """Each contact's copy: queued, sent, failed or acknowledged."""
 
@@ -107,7 +108,7 @@ def announce_list() -> None:
 
 @announce_app.command("cancel")
 def announce_cancel(
-    announcement: Annotated[int, typer.Argument(help="Announcement number.")],
+    announcement: Annotated[int, typer.Argument(help="Announcement number.", callback=ROW_ID)],
 ) -> None:
     """Call off a scheduled notice that has not gone out."""
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from adapters.cli.params import ROW_ID
 from adapters.cli.runtime import opened_app, run, settings
 from bot.handoff import HandoffService, HandoffView, Relayed
 from bot.transcript import transcript
@@ -19,7 +20,10 @@ conversation_app = typer.Typer(
 )
 
 _MARK = {"in": "<", "out": ">", "staff": ">>", "state": "*"}
-Id = Annotated[int, typer.Argument(help="Conversation id (see `aftercare conversation waiting`).")]
+Id = Annotated[
+    int,
+    typer.Argument(help="Conversation id (see `aftercare conversation waiting`).", callback=ROW_ID),
+]
 By = Annotated[str, typer.Option("--by", help="Your name, as the client sees it.")]
 
 

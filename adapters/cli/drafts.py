@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from adapters.cli.params import check_writable_dir
 from adapters.cli.runtime import run, settings
 from bot.kb_drafts import approve as approve_draft
 from bot.kb_drafts import draft_files, list_drafts
@@ -19,8 +20,12 @@ kb_app = typer.Typer(help="Knowledge-base drafts.", no_args_is_help=True)
 @kb_app.command("drafts")
 def drafts() -> None:
     """List FAQ drafts waiting for approval (in <kb>/drafts/)."""
-    for path in list_drafts(settings().kb_dir):
-        typer.echo(path.as_posix())
+
+    async def work() -> None:
+        for path in list_drafts(settings().kb_dir):
+            typer.echo(path.as_posix())
+
+    run(work)
 
 
 @kb_app.command("approve")
@@ -29,6 +34,7 @@ def approve(draft_id: Annotated[str, typer.Argument(help="Draft id, e.g. handoff
 
     async def work() -> None:
         config = settings()
+        check_writable_dir(config.resolved_index_dir)  # before the draft moves
         for path in draft_files(config.kb_dir, draft_id):
             parse_article(path.read_text(encoding="utf-8"), path.as_posix())  # refuse a bad draft
         moved = approve_draft(config.kb_dir, draft_id)

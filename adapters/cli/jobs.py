@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from adapters.channels import configured_channels, run_background
+from adapters.cli.params import ROW_ID, in_range
 from adapters.cli.runtime import opened_app, run, settings
 from bot.errors import InvalidInputError
 from bot.scheduler import JobState, work
@@ -56,7 +57,7 @@ def jobs_list(
         str | None, typer.Option(help="pending, running, done, failed, cancelled.")
     ] = None,
     kind: Annotated[str | None, typer.Option(help="Only jobs of this kind.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
+    limit: Annotated[int, typer.Option(callback=in_range(1, 10_000))] = 100,
 ) -> None:
     """List jobs, soonest first."""
 
@@ -80,7 +81,9 @@ def jobs_list(
 
 @jobs_app.command("retry")
 def jobs_retry(
-    job_id: Annotated[int | None, typer.Argument(help="The failed job to run again.")] = None,
+    job_id: Annotated[
+        int | None, typer.Argument(help="The failed job to run again.", callback=ROW_ID)
+    ] = None,
     all_failed: Annotated[bool, typer.Option("--all-failed", help="Every failed job.")] = False,
 ) -> None:
     """Put dead-lettered jobs back in the queue, due now."""

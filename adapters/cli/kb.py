@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from adapters.cli.params import check_writable_dir
 from adapters.cli.runtime import run, settings
 from bot.errors import KnowledgeBaseError
 from bot.faq import render
@@ -44,9 +45,11 @@ def index(
     async def work() -> None:
         config = settings()
         kb_dir = kb or config.kb_dir
+        target = out or config.resolved_index_dir
+        check_writable_dir(target)
         units = read_kb(kb_dir)
         embedder = make_embedder(config.embedding_backend, config.embedding_model)
-        done = build_index(units, out or config.resolved_index_dir, embedder, tune=tune)
+        done = build_index(units, target, embedder, tune=tune)
         typer.echo(
             f"indexed {done.files} files ({done.embedded_files} embedded, the rest cached): "
             f"{done.chunks} chunks, {done.entries} entries, {embedder.name} model"
@@ -121,6 +124,7 @@ def evaluate(
         units = _dataset_units(dataset, kb or config.kb_dir)
         embedder = make_embedder(config.embedding_backend, config.embedding_model)
         out = config.data_dir / "eval" / f"{dataset.resolve().name}-{embedder.name}"
+        check_writable_dir(out)
         build_index(units, out, embedder, tune=tune)
         retriever = Retriever(load_index(out, embedder.name, None), embedder)
         val = run_queries(retriever, read_queries(dataset / "queries_val.jsonl"), "val")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from typing import Annotated
 
@@ -103,6 +104,10 @@ def chat(
     """Chat with the bot in the terminal (buttons are numbered: type the number)."""
     out = Console(highlight=False)
 
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # A byte that is not UTF-8 (or the terminal's encoding) becomes U+FFFD, not a crash.
+        sys.stdin.reconfigure(errors="replace")
+
     async def work() -> None:
         async with opened_app(settings(), with_kb=True) as application:
             session = ConsoleSession(application, as_)
@@ -142,4 +147,12 @@ def _escape(text: str) -> str:
 
 
 def main() -> None:
+    for position, arg in enumerate(sys.argv[1:], 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            # Python keeps undecodable bytes as lone surrogates, which no database will store.
+            raw = arg.encode("utf-8", "surrogateescape")
+            typer.echo(f"error: argument {position} ({raw!r}) is not valid UTF-8", err=True)
+            sys.exit(1)
     app()

@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
+from adapters.cli.params import output_dir
 from adapters.cli.runtime import opened_app, run, settings
-from bot.review.data import ProjectReview, gather
+from bot.review.data import gather
 from bot.review.render import write_review
 
 
@@ -26,7 +27,7 @@ def report_project(
     """Acceptance and handover checklist, risk, tickets by category, SLA attainment, CSAT/NPS,
     training, announcements and suggestions."""
 
-    async def work() -> tuple[ProjectReview, Path]:
+    async def work() -> list[Path]:
         config = settings()
         async with opened_app(config) as app:
             review = await gather(app, project, client)
@@ -34,8 +35,9 @@ def report_project(
         folder = (
             out or config.data_dir / "reports" / f"{slug.strip('-')}-{review.generated_at:%Y%m%d}"
         )
-        return review, folder
+        with output_dir(folder) as staging:
+            written = write_review(review, staging)
+        return [folder / path.name for path in written]
 
-    review, folder = run(work)
-    for path in write_review(review, folder):
+    for path in run(work):
         typer.echo(str(path))

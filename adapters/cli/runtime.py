@@ -6,13 +6,14 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import typer
-from sqlalchemy.exc import DBAPIError
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.app import App, build_app
-from bot.errors import AftercareError
+from bot.errors import AftercareError, ConfigError
 from bot.knowledge.base import IndexedKnowledgeBase
 from bot.logs import configure_logging
 from bot.settings import Settings
@@ -21,7 +22,11 @@ T = TypeVar("T")
 
 
 def settings() -> Settings:
-    loaded = Settings()
+    """Settings from the environment and `.env`; a bad value is a ConfigError naming it."""
+    try:
+        loaded = Settings()
+    except ValidationError as exc:
+        raise ConfigError(_setting_problem(exc)) from None
     secrets = tuple(
         s.get_secret_value()
         for s in (
@@ -49,17 +54,35 @@ async def opened_app(config: Settings, *, with_kb: bool = False) -> AsyncIterato
 
 
 def run(work: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine; an AftercareError becomes one line on stderr and exit code 1."""
+    """Run a coroutine; an AftercareError, a database error or an OSError from anywhere in it
+    becomes one line on stderr and exit code 1."""
     try:
         return asyncio.run(_call(work))
     except AftercareError as exc:
+        # Whole: a knowledge-base error lists every problem, one per line.
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     except DBAPIError as exc:
-        typer.echo(f"error: database: {str(exc.orig).splitlines()[0]}", err=True)
-        raise typer.Exit(1) from None
+        _exit(f"database: {exc.orig if exc.orig is not None else exc}")
+    except SQLAlchemyError as exc:
+        _exit(f"database: {exc}")
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        _exit(f"{where}{exc.strerror or exc}")
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+
+
+def _exit(message: str) -> NoReturn:
+    first = next((line.strip() for line in message.splitlines() if line.strip()), "failed")
+    typer.echo(f"error: {first}", err=True)
+    raise typer.Exit(1)
+
+
+def _setting_problem(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    name = "_".join(str(part) for part in error["loc"]).upper()
+    return f"AFTERCARE_{name}: {error['msg']}" if name else str(error["msg"])
 
 
 async def _call(work: Callable[[], Awaitable[T]]) -> T:

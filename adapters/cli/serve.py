@@ -10,6 +10,7 @@ import typer
 import uvicorn
 
 from adapters.channels import configured_channels, run_background
+from adapters.cli.params import in_range
 from adapters.cli.runtime import opened_app, run, settings
 from adapters.http.server import build_asgi
 from bot.errors import ConfigError
@@ -18,7 +19,7 @@ from bot.errors import ConfigError
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option(help="Port to bind (0 picks a free one).", min=0, max=65535)
+        int, typer.Option(help="Port to bind (0 picks a free one).", callback=in_range(0, 65535))
     ] = 8080,
 ) -> None:
     """Serve Slack events, the Telegram webhook, /healthz and /metrics over HTTP (ASGI).

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from adapters.cli.params import ROW_ID, output_file
 from adapters.cli.runtime import opened_app, run, settings
 from bot.errors import InvalidInputError
 from bot.surveys.chart import draw_trend
@@ -38,11 +39,13 @@ def report_surveys(
             raise InvalidInputError(f"--plot writes a PNG file; got {plot.name!r}")
         async with opened_app(settings()) as app:
             records = await app.surveys.find(client_ref=client, project=project)
-        return survey_report(records)
+        report = survey_report(records)
+        if plot is not None:
+            with output_file(plot) as path:
+                draw_trend(report, path)
+        return report
 
     report = run(work)
-    if plot is not None:
-        draw_trend(report, plot)
     if as_json:
         typer.echo(json.dumps(report_json(report), indent=2))
     else:
@@ -74,7 +77,9 @@ def followups(
 
 @survey_app.command("done")
 def followup_done(
-    task: Annotated[int, typer.Argument(help="Follow-up number, from `survey followups`.")],
+    task: Annotated[
+        int, typer.Argument(help="Follow-up number, from `survey followups`.", callback=ROW_ID)
+    ],
     note: Annotated[str, typer.Option(help="What was done.")] = "",
     by: Annotated[str, typer.Option("--by", help="Who followed up.")] = "staff",
 ) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from adapters.cli.params import ROW_ID
 from adapters.cli.runtime import opened_app, run, settings
 from bot.training.service import KINDS, SessionView, when_text
 
@@ -17,7 +18,9 @@ training_app = typer.Typer(
 ClientOpt = Annotated[
     str | None, typer.Option("--client", help="Client code, when clients share a project name.")
 ]
-SessionArg = Annotated[int, typer.Argument(help="Session number, from `training list`.")]
+SessionArg = Annotated[
+    int, typer.Argument(help="Session number, from `training list`.", callback=ROW_ID)
+]
 
 
 def _line(v: SessionView) -> str:

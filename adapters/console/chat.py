@@ -52,13 +52,13 @@ class ConsoleSession:
     async def say(self, line: str) -> list[Reply]:
         """Send one typed line; a bare number picks one of the last reply's buttons: the one
         labelled with that number (score buttons, 0-10), else the n-th."""
-        line = line.strip()
+        line = line.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
         payload = None
-        if line.isdigit():
+        if line.isdecimal():  # not isdigit: int() refuses '²'
             labelled = [b for b in self._choices if b.label == line]
             if labelled:
                 payload = labelled[0].payload
-            elif 1 <= int(line) <= len(self._choices):
+            elif len(line) <= 3 and 1 <= int(line) <= len(self._choices):
                 choice = self._choices[int(line) - 1]
                 payload, line = choice.payload, choice.label
         message = IncomingMessage(

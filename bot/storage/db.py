@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, event, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -17,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from bot.errors import DatabaseError, os_reason
 
 
 class Database:
@@ -53,6 +57,19 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self._sessions() as session, session.begin():
             yield session
+
+    async def reach(self) -> None:
+        """Open a connection and close it; DatabaseError saying where and why when that fails."""
+        try:
+            if self.dialect == "sqlite":
+                # A failed aiosqlite open leaves its thread calling into a closed event loop
+                # (a stray traceback at exit), so SQLite is tried with the standard module.
+                await asyncio.to_thread(_open_sqlite, self.url)
+            else:
+                async with self.engine.connect():
+                    pass
+        except (DBAPIError, sqlite3.Error, OSError) as exc:
+            raise unreachable(self.url, exc) from None
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -92,10 +109,54 @@ async def get_or_add(session: AsyncSession, query: Select[T], make: Callable[[],
     return row
 
 
+def location(url: str) -> str:
+    """Where a database URL points, without credentials: the SQLite file, or host:port."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "the configured URL"
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    host = parsed.host or "localhost"
+    return f"{f'[{host}]' if ':' in host else host}:{parsed.port or 5432}"
+
+
+def unreachable(url: str, exc: BaseException) -> DatabaseError:
+    """The error for a database that cannot be opened: where, and the first line of why."""
+    reason = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    text = os_reason(reason) if isinstance(reason, OSError) else str(reason)
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return DatabaseError(
+        f"cannot reach the database at {location(url)}: {first or type(reason).__name__}"
+    )
+
+
 def ensure_sqlite_dir(url: str) -> None:
+    path = _sqlite_file(url)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise unreachable(url, exc) from None
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for an in-memory database or a `file:` URI."""
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:" and not path.startswith("file:"):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return Path(path.split("?", 1)[0])
+    return None
+
+
+def _open_sqlite(url: str) -> None:
+    path = _sqlite_file(url)
+    if path is None:
+        return
+    connection = sqlite3.connect(path, timeout=30)
+    try:
+        connection.execute("PRAGMA schema_version")  # fails on a file that is no database
+    finally:
+        connection.close()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

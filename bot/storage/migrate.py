@@ -9,8 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from alembic.script.revision import ResolutionError
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import Connection, inspect, text
 
 from bot.errors import ConfigError, DatabaseError
 from bot.storage.db import Database, ensure_sqlite_dir
@@ -37,6 +36,12 @@ def upgrade(url: str, revision: str = "heads") -> None:
 
 
 async def upgrade_async(url: str, revision: str = "heads") -> None:
+    """`upgrade`, after checking that the database can be reached at all (DatabaseError)."""
+    db = Database(url)
+    try:
+        await db.reach()
+    finally:
+        await db.dispose()
     # Alembic's env.py runs its own event loop; keep it off the caller's.
     await asyncio.to_thread(upgrade, url, revision)
 
@@ -64,17 +69,21 @@ def applied_revisions(current: set[str]) -> set[str]:
 
 
 async def ensure_current(db: Database) -> None:
-    """Refuse to run on a schema that is missing or behind the code."""
-    try:
-        async with db.engine.connect() as connection:
-            rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
-            current = {str(row[0]) for row in rows}
-    except (OperationalError, ProgrammingError):
-        current = set()
-    except OSError as exc:
-        raise DatabaseError(f"cannot reach the database: {exc}") from None
+    """Refuse to run on a database that cannot be reached, or whose schema is missing or
+    behind the code; the two say different things."""
+    await db.reach()
+    async with db.engine.connect() as connection:
+        current = await connection.run_sync(_recorded_revisions)
     if not head_revisions() <= applied_revisions(current):
         raise DatabaseError(
             "the database schema is not up to date: run `aftercare db upgrade`"
             + (f" (at {', '.join(sorted(current))})" if current else "")
         )
+
+
+def _recorded_revisions(connection: Connection) -> set[str]:
+    if not inspect(connection).has_table("alembic_version"):
+        return set()
+    return {
+        str(row[0]) for row in connection.execute(text("SELECT version_num FROM alembic_version"))
+    }

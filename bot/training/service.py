@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.directory import contact_by_handle
+from bot.directory import check_year, contact_by_handle
 from bot.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.i18n import Lang, say
 from bot.messages import Button, Reply
@@ -101,6 +101,7 @@ def parse_local(text: str, timezone: str) -> datetime:
         raise InvalidInputError(
             "give the time without an offset: it is read in the project's timezone"
         )
+    check_year(naive.date())
     return naive.replace(tzinfo=ZoneInfo(timezone)).astimezone(ZoneInfo("UTC"))
 
 
