@@ -111,3 +111,15 @@ def test_eval_on_the_knowledge_base_itself(kb_env: Path) -> None:
     assert {lang: m["n_test"] for lang, m in by_lang.items()} == {"en": 1, "zh": 1}
     assert by_lang["zh"]["p_at_1"] == by_lang["en"]["p_at_1"] == 1.0
     assert by_lang["zh"]["threshold"] == metrics["threshold"]
+
+
+def test_index_with_a_broken_file_fails_and_the_old_index_answers(kb_env: Path) -> None:
+    assert invoke("index")[0] == 0
+    (kb_env / "kb" / "support" / "broken.en.md").write_text("---\nid: broken\n", encoding="utf-8")
+    code, _, err = invoke("index")
+    assert code == 1
+    assert "support/broken.en.md:1: front matter is not closed" in err
+    assert "the current index stays in use" in err
+    code, out, _ = invoke("ask", "When is support available?", "--json")
+    assert code == 0
+    assert json.loads(out)["scores"][0]["article"] == "support-hours"

@@ -122,7 +122,7 @@ def evaluate(
         embedder = make_embedder(config.embedding_backend, config.embedding_model)
         out = config.data_dir / "eval" / f"{dataset.resolve().name}-{embedder.name}"
         build_index(units, out, embedder, tune=tune)
-        retriever = Retriever(load_index(out, embedder.name, None), embedder)
+        retriever = Retriever(load_index(out, embedder.name), embedder)
         val = run_queries(retriever, read_queries(dataset / "queries_val.jsonl"), "val")
         test = run_queries(retriever, read_queries(dataset / "queries_test.jsonl"), "test")
         threshold = choose_threshold(val, oos_weight)
