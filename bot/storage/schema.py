@@ -9,6 +9,7 @@ from bot.storage import (  # noqa: F401
     models_handover,
     models_invites,
     models_jobs,
+    models_kb,
     models_slack,
     models_surveys,
     models_telegram,
