@@ -123,3 +123,31 @@ def test_index_with_a_broken_file_fails_and_the_old_index_answers(kb_env: Path) 
     code, out, _ = invoke("ask", "When is support available?", "--json")
     assert code == 0
     assert json.loads(out)["scores"][0]["article"] == "support-hours"
+
+
+def test_index_publishes_to_the_database_once_per_content(kb_env: Path) -> None:
+    code, out, _ = invoke("index")
+    assert code == 0
+    assert "not published to the database (the schema is not up to date: run `aftercare db" in out
+    assert invoke("db", "upgrade")[0] == 0
+    code, out, _ = invoke("index", "--no-publish")
+    assert code == 0 and len(out.splitlines()) == 1
+    code, out, _ = invoke("index")
+    assert code == 0 and "published to the database as index #1" in out
+    code, out, _ = invoke("index")
+    assert code == 0 and "already published as index #1 (no change since)" in out
+    hours = kb_env / "kb" / "support" / "support-hours.en.md"
+    hours.write_text(hours.read_text().replace("18:00", "17:30"), encoding="utf-8")
+    code, out, _ = invoke("index")
+    assert code == 0 and "published to the database as index #2" in out
+
+
+def test_index_on_an_unreachable_database_still_writes_the_local_index(
+    kb_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AFTERCARE_DATABASE_URL", "postgresql://postgres@127.0.0.1:9/nowhere")
+    code, out, _ = invoke("index")
+    assert code == 0
+    assert out.splitlines()[1].startswith("not published to the database (")
+    assert len(out.splitlines()) == 2
+    assert (kb_env / "var" / "index" / "manifest.json").is_file()

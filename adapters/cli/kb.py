@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from adapters.cli.runtime import run, settings
 from bot.errors import KnowledgeBaseError
@@ -15,7 +17,10 @@ from bot.i18n import detect_lang
 from bot.knowledge.base import IndexedKnowledgeBase
 from bot.knowledge.embedders import make_embedder
 from bot.knowledge.index_files import load_index
+from bot.knowledge.published import REACH_SECONDS, publish
 from bot.knowledge.retrieval import Retriever
+from bot.settings import Settings
+from bot.storage.db import Database
 from indexer.build import build_index
 from indexer.content import Unit, read_faq_jsonl, read_kb
 from indexer.evaluate import (
@@ -38,8 +43,17 @@ def index(
             help="Fit a linear head on the entries (default: when it takes a few seconds).",
         ),
     ] = None,
+    publish_it: Annotated[
+        bool,
+        typer.Option(
+            "--publish/--no-publish",
+            help="Store the built index in the database, where every `aftercare serve` "
+            "replica loads it from.",
+        ),
+    ] = True,
 ) -> None:
-    """Build or update the knowledge-base index (only changed files are embedded again)."""
+    """Build or update the knowledge-base index (only changed files are embedded again), then
+    publish it to the database."""
 
     async def work() -> None:
         config = settings()
@@ -52,8 +66,43 @@ def index(
             f"{done.chunks} chunks, {done.entries} entries, {embedder.name} model"
             f"{', tuned head' if done.tuned else ''}, {done.seconds:.1f}s -> {done.out}"
         )
+        if publish_it:
+            typer.echo(await publish_index(config, done.out))
 
     run(work)
+
+
+async def publish_index(config: Settings, index_dir: Path) -> str:
+    """Publish the index built in `index_dir` to the configured database; the line to print,
+    also when it could not be published (the local index is written either way)."""
+    try:
+        db = Database(config.resolved_database_url)
+    except (SQLAlchemyError, OSError) as exc:
+        return f"not published to the database: {exc}"
+    try:
+        done = await publish(db, index_dir, now=datetime.now(UTC))
+    except (SQLAlchemyError, OSError, TimeoutError) as exc:
+        return (
+            f"not published to the database ({_why(exc)}); answering processes keep the index "
+            f"published before, or read {index_dir} if none was"
+        )
+    finally:
+        await db.dispose()
+    if not done.new:
+        return f"already published as index #{done.id} (no change since)"
+    return (
+        f"published to the database as index #{done.id} ({done.size / 1e6:.1f} MB); every "
+        f"answering process picks it up within {config.kb_recheck_seconds:g}s of a question"
+    )
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {REACH_SECONDS:g}s"
+    text = str(exc.orig if isinstance(exc, DBAPIError) else exc).splitlines()[0]
+    if "kb_indexes" in text:
+        return "the schema is not up to date: run `aftercare db upgrade`"
+    return text
 
 
 def ask(
