@@ -151,3 +151,25 @@ def test_index_on_an_unreachable_database_still_writes_the_local_index(
     assert out.splitlines()[1].startswith("not published to the database (")
     assert len(out.splitlines()) == 2
     assert (kb_env / "var" / "index" / "manifest.json").is_file()
+
+
+def test_another_machine_answers_from_the_published_index(
+    kb_env: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AFTERCARE_DATABASE_URL", database_url)
+    code, out, _ = invoke("index")
+    assert code == 0 and "published to the database as index #1" in out
+    # Another machine: its own data dir, no index built there, no knowledge/ either.
+    monkeypatch.setenv("AFTERCARE_DATA_DIR", str(kb_env / "replica"))
+    monkeypatch.setenv("AFTERCARE_KB_DIR", str(kb_env / "replica" / "knowledge"))
+    code, out, err = invoke("ask", "周末可以联系技术支持吗？", "--json")
+    assert code == 0, err
+    assert json.loads(out)["scores"][0]["article"] == "support-hours"
+    assert invoke("demo", "seed")[0] == 0
+    result = CliRunner().invoke(
+        cli, ["chat", "--as", "alice", "--script"], input="When is support available?\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Monday to Friday, 9:00 to 18:00 CET" in result.stdout
+    assert not (kb_env / "replica" / "index").exists()
+    assert list((kb_env / "replica" / "published-index").iterdir())

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.cli.runtime import run, settings
 from bot.errors import KnowledgeBaseError
@@ -17,7 +17,7 @@ from bot.i18n import detect_lang
 from bot.knowledge.base import IndexedKnowledgeBase
 from bot.knowledge.embedders import make_embedder
 from bot.knowledge.index_files import load_index
-from bot.knowledge.published import REACH_SECONDS, publish
+from bot.knowledge.published import publish, reason
 from bot.knowledge.retrieval import Retriever
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -83,7 +83,7 @@ async def publish_index(config: Settings, index_dir: Path) -> str:
         done = await publish(db, index_dir, now=datetime.now(UTC))
     except (SQLAlchemyError, OSError, TimeoutError) as exc:
         return (
-            f"not published to the database ({_why(exc)}); answering processes keep the index "
+            f"not published to the database ({reason(exc)}); answering processes keep the index "
             f"published before, or read {index_dir} if none was"
         )
     finally:
@@ -96,15 +96,6 @@ async def publish_index(config: Settings, index_dir: Path) -> str:
     )
 
 
-def _why(exc: BaseException) -> str:
-    if isinstance(exc, TimeoutError):
-        return f"no answer within {REACH_SECONDS:g}s"
-    text = str(exc.orig if isinstance(exc, DBAPIError) else exc).splitlines()[0]
-    if "kb_indexes" in text:
-        return "the schema is not up to date: run `aftercare db upgrade`"
-    return text
-
-
 def ask(
     text: Annotated[str, typer.Argument(help="The question.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -112,9 +103,15 @@ def ask(
     """Answer one question from the knowledge base, as the bot would."""
 
     async def work() -> None:
-        kb = IndexedKnowledgeBase.from_settings(settings())
-        lang = detect_lang(text)
-        result = await kb.lookup(text, lang)
+        config = settings()
+        db = Database(config.resolved_database_url)
+        try:
+            kb = IndexedKnowledgeBase.from_settings(config, db)
+            lang = detect_lang(text)
+            result = await kb.lookup(text, lang)
+            await kb.close()
+        finally:
+            await db.dispose()
         reply = render(result, lang)
         if as_json:
             payload: dict[str, Any] = {

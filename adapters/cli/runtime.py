@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TypeVar
 
 import typer
@@ -16,6 +16,7 @@ from bot.errors import AftercareError
 from bot.knowledge.base import IndexedKnowledgeBase
 from bot.logs import configure_logging
 from bot.settings import Settings
+from bot.storage.db import Database
 
 T = TypeVar("T")
 
@@ -39,13 +40,18 @@ def settings() -> Settings:
 
 @asynccontextmanager
 async def opened_app(config: Settings, *, with_kb: bool = False) -> AsyncIterator[App]:
-    """The app for one CLI command; `with_kb` opens the knowledge base (chat, not admin)."""
-    kb = IndexedKnowledgeBase.from_settings(config) if with_kb else None
-    app = await build_app(config, kb=kb)
-    try:
+    """The app for one CLI command; `with_kb` opens the knowledge base (chat, not admin),
+    which reads published indexes through a database handle of its own."""
+    async with AsyncExitStack() as stack:
+        kb = None
+        if with_kb:
+            kb_db = Database(config.resolved_database_url)
+            stack.push_async_callback(kb_db.dispose)
+            kb = IndexedKnowledgeBase.from_settings(config, kb_db)
+            stack.push_async_callback(kb.close)
+        app = await build_app(config, kb=kb)
+        stack.push_async_callback(app.close)
         yield app
-    finally:
-        await app.close()
 
 
 def run(work: Callable[[], Awaitable[T]]) -> T:

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 
 from bot.errors import IndexNotReadyError
 from bot.knowledge.index_files import CACHE_DIR, FIX, FORMAT_VERSION, MANIFEST, Manifest
@@ -114,10 +115,18 @@ async def publish(db: Database, index_dir: Path, *, now: datetime) -> Published:
 async def fetch(db: Database, index_id: int) -> bytes | None:
     """The archive of one published build; None when it was deleted meanwhile."""
     async with db.session() as session:
-        archive = await session.scalar(
-            select(KbIndexRow.archive).where(KbIndexRow.id == index_id)
-        )
+        archive = await session.scalar(select(KbIndexRow.archive).where(KbIndexRow.id == index_id))
     return bytes(archive) if archive is not None else None
+
+
+def reason(exc: BaseException) -> str:
+    """Why the database could not be used, in one line."""
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {REACH_SECONDS:g}s"
+    text = (str(exc.orig if isinstance(exc, DBAPIError) else exc) or type(exc).__name__).strip()
+    if "kb_indexes" in text:
+        return "the schema is not up to date: run `aftercare db upgrade`"
+    return text.splitlines()[0]
 
 
 def unpack(archive: bytes, sha256: str, target: Path) -> None:
@@ -125,15 +134,18 @@ def unpack(archive: bytes, sha256: str, target: Path) -> None:
     temporary directory first, renamed into place. Another process that got there first wins."""
     if hashlib.sha256(archive).hexdigest() != sha256:
         raise IndexNotReadyError(f"the published index for {target.name} is corrupt; {FIX}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise IndexNotReadyError(f"cannot unpack the published index: {exc}") from None
     try:
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:*") as tar:
             tar.extractall(staging, filter="data")
         staging.rename(target)
-    except OSError:
+    except OSError as exc:
         if not (target / MANIFEST).is_file():
-            raise
+            raise IndexNotReadyError(f"cannot unpack the published index: {exc}") from None
     except tarfile.TarError as exc:
         raise IndexNotReadyError(
             f"the published index for {target.name} is unreadable ({exc}); {FIX}"
