@@ -20,6 +20,7 @@ from bot.handover import HandoverService, load_template
 from bot.handover_chat import HandoverChat
 from bot.intake import Intake
 from bot.invites import InviteChat, InviteService
+from bot.knowledge.base import IndexedKnowledgeBase
 from bot.metrics import Metrics, TimedKnowledgeBase
 from bot.outbox import SqlOutbox
 from bot.project_info import ProjectInfo
@@ -69,6 +70,8 @@ class App:
     metrics: Metrics
 
     async def close(self) -> None:
+        if isinstance(self.kb, IndexedKnowledgeBase):
+            await self.kb.close()  # a re-check under way reads the database
         await self.db.dispose()
 
 
@@ -97,8 +100,11 @@ async def build_app(
     clock: Clock | None = None,
     kb: KnowledgeBase | None = None,
     check_schema: bool = True,
+    with_kb: bool = False,
 ) -> App:
-    """Wire the core. `kb` overrides the knowledge base (tests pass a fake)."""
+    """Wire the core. `with_kb` opens the built knowledge base (every process that answers
+    clients: chat, serve, run, worker), reading published indexes through this app's
+    database; `kb` overrides it (tests pass a fake)."""
     clock = clock or SystemClock()
     policies = load_policies(settings.sla_policies)
     template = load_template(settings.handover_template)
@@ -114,6 +120,8 @@ async def build_app(
         except BaseException:
             await db.dispose()
             raise
+    if kb is None and with_kb:
+        kb = IndexedKnowledgeBase.from_settings(settings, db)
     metrics = Metrics()
     worker_id = f"{default_worker_id()}:{secrets.token_hex(2)}"[:64]
     outbox = SqlOutbox(

@@ -24,7 +24,7 @@ class InvalidInputError(AftercareError):
 
 
 class IndexNotReadyError(AftercareError):
-    """The knowledge-base index is missing, stale or built with another model."""
+    """No usable knowledge-base index: none built, or one from another model or format."""
 
 
 class KnowledgeBaseError(AftercareError):

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     faq_suggest_threshold: float = Field(
         0.3954, description="Score at or above which the bot offers 'did you mean' choices."
     )
+    kb_recheck_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="How often a question may start a check for a newer knowledge-base index.",
+    )
     log_level: LogLevel = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(False, description="Structured JSON logs (one object per line).")
     default_timezone: str = Field("UTC", description="Timezone for new projects and contacts.")

@@ -65,7 +65,8 @@ def read_kb(kb_dir: Path) -> list[Unit]:
     problems.extend(duplicate_problems(units))
     if problems:
         raise KnowledgeBaseError(
-            f"{len(problems)} problem(s) in the knowledge base; nothing was indexed:\n"
+            f"{len(problems)} problem(s) in the knowledge base; nothing was indexed, the current "
+            "index stays in use:\n"
             + "\n".join(problems)
         )
     if not units:

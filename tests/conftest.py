@@ -108,6 +108,24 @@ def database_url(
         asyncio.run(_empty_pg(postgres_schema))
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    base = _pg_base()
+    if base is None:
+        pytest.skip(f"{PG_ENV} is not set")
+    schema = f"e_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_exec_pg(base, f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        asyncio.run(_exec_pg(base, f'DROP SCHEMA "{schema}" CASCADE'))
+
+
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(_env_file=None, data_dir=tmp_path, database_url=database_url)  # type: ignore[call-arg]

@@ -92,8 +92,25 @@ def build(kb_dir: Path, out: Path) -> BuildReport:
 
 
 def open_kb(
-    kb_dir: Path, out: Path, answer: float = 0.75, suggest: float = 0.45
+    kb_dir: Path | None,
+    out: Path,
+    answer: float = 0.75,
+    suggest: float = 0.45,
+    *,
+    recheck: float = 0.0,
 ) -> IndexedKnowledgeBase:
+    """A KB over `out`; by default every question may start a re-check (no waiting in tests)."""
     return IndexedKnowledgeBase(
-        out, kb_dir, embedder(), answer_threshold=answer, suggest_threshold=suggest
+        out,
+        kb_dir,
+        embedder(),
+        answer_threshold=answer,
+        suggest_threshold=suggest,
+        recheck_seconds=recheck,
     )
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")

@@ -91,15 +91,15 @@ async def test_unknown_question_gets_dont_know_with_ticket_and_person(
     assert [b.payload for b in reply.buttons] == ["ticket:new", "human:request"]
 
 
-def test_tiers_follow_the_thresholds(tmp_path: Path) -> None:
+async def test_tiers_follow_the_thresholds(tmp_path: Path) -> None:
     kb_dir, out = write_kb(tmp_path / "kb"), tmp_path / "index"
     build(kb_dir, out)
-    score = open_kb(kb_dir, out).lookup_sync("support on saturday", "en").hits[0].score
+    score = (await open_kb(kb_dir, out).lookup("support on saturday", "en")).hits[0].score
     for answer, suggest, tier in [
         (score, score - 0.1, Tier.CONFIDENT),
         (score + 0.01, score, Tier.UNSURE),
         (score + 0.02, score + 0.01, Tier.LOW),
     ]:
-        result = open_kb(kb_dir, out, answer, suggest).lookup_sync("support on saturday", "en")
+        result = await open_kb(kb_dir, out, answer, suggest).lookup("support on saturday", "en")
         assert result.tier is tier
         assert result.hits[0].article_id == "support-hours"

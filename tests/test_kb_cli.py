@@ -111,3 +111,65 @@ def test_eval_on_the_knowledge_base_itself(kb_env: Path) -> None:
     assert {lang: m["n_test"] for lang, m in by_lang.items()} == {"en": 1, "zh": 1}
     assert by_lang["zh"]["p_at_1"] == by_lang["en"]["p_at_1"] == 1.0
     assert by_lang["zh"]["threshold"] == metrics["threshold"]
+
+
+def test_index_with_a_broken_file_fails_and_the_old_index_answers(kb_env: Path) -> None:
+    assert invoke("index")[0] == 0
+    (kb_env / "kb" / "support" / "broken.en.md").write_text("---\nid: broken\n", encoding="utf-8")
+    code, _, err = invoke("index")
+    assert code == 1
+    assert "support/broken.en.md:1: front matter is not closed" in err
+    assert "the current index stays in use" in err
+    code, out, _ = invoke("ask", "When is support available?", "--json")
+    assert code == 0
+    assert json.loads(out)["scores"][0]["article"] == "support-hours"
+
+
+def test_index_publishes_to_the_database_once_per_content(kb_env: Path) -> None:
+    code, out, _ = invoke("index")
+    assert code == 0
+    assert "not published to the database (the schema is not up to date: run `aftercare db" in out
+    assert invoke("db", "upgrade")[0] == 0
+    code, out, _ = invoke("index", "--no-publish")
+    assert code == 0 and len(out.splitlines()) == 1
+    code, out, _ = invoke("index")
+    assert code == 0 and "published to the database as index #1" in out
+    code, out, _ = invoke("index")
+    assert code == 0 and "already published as index #1 (no change since)" in out
+    hours = kb_env / "kb" / "support" / "support-hours.en.md"
+    hours.write_text(hours.read_text().replace("18:00", "17:30"), encoding="utf-8")
+    code, out, _ = invoke("index")
+    assert code == 0 and "published to the database as index #2" in out
+
+
+def test_index_on_an_unreachable_database_still_writes_the_local_index(
+    kb_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AFTERCARE_DATABASE_URL", "postgresql://postgres@127.0.0.1:9/nowhere")
+    code, out, _ = invoke("index")
+    assert code == 0
+    assert out.splitlines()[1].startswith("not published to the database (")
+    assert len(out.splitlines()) == 2
+    assert (kb_env / "var" / "index" / "manifest.json").is_file()
+
+
+def test_another_machine_answers_from_the_published_index(
+    kb_env: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AFTERCARE_DATABASE_URL", database_url)
+    code, out, _ = invoke("index")
+    assert code == 0 and "published to the database as index #1" in out
+    # Another machine: its own data dir, no index built there, no knowledge/ either.
+    monkeypatch.setenv("AFTERCARE_DATA_DIR", str(kb_env / "replica"))
+    monkeypatch.setenv("AFTERCARE_KB_DIR", str(kb_env / "replica" / "knowledge"))
+    code, out, err = invoke("ask", "周末可以联系技术支持吗？", "--json")
+    assert code == 0, err
+    assert json.loads(out)["scores"][0]["article"] == "support-hours"
+    assert invoke("demo", "seed")[0] == 0
+    result = CliRunner().invoke(
+        cli, ["chat", "--as", "alice", "--script"], input="When is support available?\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Monday to Friday, 9:00 to 18:00 CET" in result.stdout
+    assert not (kb_env / "replica" / "index").exists()
+    assert list((kb_env / "replica" / "published-index").iterdir())

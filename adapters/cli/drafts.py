@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from adapters.cli.kb import publish_index
 from adapters.cli.params import check_writable_dir
 from adapters.cli.runtime import run, settings
 from bot.kb_drafts import approve as approve_draft
@@ -30,7 +31,7 @@ def drafts() -> None:
 
 @kb_app.command("approve")
 def approve(draft_id: Annotated[str, typer.Argument(help="Draft id, e.g. handoff-7.")]) -> None:
-    """Move a draft into the knowledge base (its category folder) and re-index."""
+    """Move a draft into the knowledge base (its category folder), re-index and publish."""
 
     async def work() -> None:
         config = settings()
@@ -43,5 +44,6 @@ def approve(draft_id: Annotated[str, typer.Argument(help="Draft id, e.g. handoff
         embedder = make_embedder(config.embedding_backend, config.embedding_model)
         done = build_index(read_kb(config.kb_dir), config.resolved_index_dir, embedder)
         typer.echo(f"indexed {done.files} files ({done.embedded_files} embedded) -> {done.out}")
+        typer.echo(await publish_index(config, done.out))
 
     run(work)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.cli.params import check_writable_dir
 from adapters.cli.runtime import run, settings
@@ -16,7 +18,10 @@ from bot.i18n import detect_lang
 from bot.knowledge.base import IndexedKnowledgeBase
 from bot.knowledge.embedders import make_embedder
 from bot.knowledge.index_files import load_index
+from bot.knowledge.published import publish, reason
 from bot.knowledge.retrieval import Retriever
+from bot.settings import Settings
+from bot.storage.db import Database
 from indexer.build import build_index
 from indexer.content import Unit, read_faq_jsonl, read_kb
 from indexer.evaluate import (
@@ -39,8 +44,17 @@ def index(
             help="Fit a linear head on the entries (default: when it takes a few seconds).",
         ),
     ] = None,
+    publish_it: Annotated[
+        bool,
+        typer.Option(
+            "--publish/--no-publish",
+            help="Store the built index in the database, where every `aftercare serve` "
+            "replica loads it from.",
+        ),
+    ] = True,
 ) -> None:
-    """Build or update the knowledge-base index (only changed files are embedded again)."""
+    """Build or update the knowledge-base index (only changed files are embedded again), then
+    publish it to the database."""
 
     async def work() -> None:
         config = settings()
@@ -55,8 +69,34 @@ def index(
             f"{done.chunks} chunks, {done.entries} entries, {embedder.name} model"
             f"{', tuned head' if done.tuned else ''}, {done.seconds:.1f}s -> {done.out}"
         )
+        if publish_it:
+            typer.echo(await publish_index(config, done.out))
 
     run(work)
+
+
+async def publish_index(config: Settings, index_dir: Path) -> str:
+    """Publish the index built in `index_dir` to the configured database; the line to print,
+    also when it could not be published (the local index is written either way)."""
+    try:
+        db = Database(config.resolved_database_url)
+    except (SQLAlchemyError, OSError) as exc:
+        return f"not published to the database: {exc}"
+    try:
+        done = await publish(db, index_dir, now=datetime.now(UTC))
+    except (SQLAlchemyError, OSError, TimeoutError) as exc:
+        return (
+            f"not published to the database ({reason(exc)}); answering processes keep the index "
+            f"published before, or read {index_dir} if none was"
+        )
+    finally:
+        await db.dispose()
+    if not done.new:
+        return f"already published as index #{done.id} (no change since)"
+    return (
+        f"published to the database as index #{done.id} ({done.size / 1e6:.1f} MB); every "
+        f"answering process picks it up within {config.kb_recheck_seconds:g}s of a question"
+    )
 
 
 def ask(
@@ -66,9 +106,15 @@ def ask(
     """Answer one question from the knowledge base, as the bot would."""
 
     async def work() -> None:
-        kb = IndexedKnowledgeBase.from_settings(settings())
-        lang = detect_lang(text)
-        result = await kb.lookup(text, lang)
+        config = settings()
+        db = Database(config.resolved_database_url)
+        try:
+            kb = IndexedKnowledgeBase.from_settings(config, db)
+            lang = detect_lang(text)
+            result = await kb.lookup(text, lang)
+            await kb.close()
+        finally:
+            await db.dispose()
         reply = render(result, lang)
         if as_json:
             payload: dict[str, Any] = {
@@ -126,7 +172,7 @@ def evaluate(
         out = config.data_dir / "eval" / f"{dataset.resolve().name}-{embedder.name}"
         check_writable_dir(out)
         build_index(units, out, embedder, tune=tune)
-        retriever = Retriever(load_index(out, embedder.name, None), embedder)
+        retriever = Retriever(load_index(out, embedder.name), embedder)
         val = run_queries(retriever, read_queries(dataset / "queries_val.jsonl"), "val")
         test = run_queries(retriever, read_queries(dataset / "queries_test.jsonl"), "test")
         threshold = choose_threshold(val, oos_weight)

@@ -14,7 +14,6 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.app import App, build_app
 from bot.errors import AftercareError, ConfigError
-from bot.knowledge.base import IndexedKnowledgeBase
 from bot.logs import configure_logging
 from bot.settings import Settings
 
@@ -44,9 +43,9 @@ def settings() -> Settings:
 
 @asynccontextmanager
 async def opened_app(config: Settings, *, with_kb: bool = False) -> AsyncIterator[App]:
-    """The app for one CLI command; `with_kb` opens the knowledge base (chat, not admin)."""
-    kb = IndexedKnowledgeBase.from_settings(config) if with_kb else None
-    app = await build_app(config, kb=kb)
+    """The app for one CLI command; `with_kb` opens the knowledge base (chat, serve, run,
+    worker; not admin commands)."""
+    app = await build_app(config, with_kb=with_kb)
     try:
         yield app
     finally:

@@ -1,26 +1,43 @@
-"""The knowledge base the bot asks: loads the built index, refuses a stale one, tiers answers."""
+"""The knowledge base the bot asks: serves the last good index (the newest published to the
+database, else the local build), picks up a newer one without a restart, tiers answers."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
+import math
+import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import IndexNotReadyError
 from bot.i18n import Lang
+from bot.knowledge import published
 from bot.knowledge.articles import Article
 from bot.knowledge.embedders import Embedder, Vectors, make_embedder
-from bot.knowledge.index_files import MANIFEST, Manifest, kb_files, load_index
+from bot.knowledge.index_files import (
+    FIX,
+    MANIFEST,
+    Manifest,
+    changed_files,
+    kb_files,
+    load_index,
+)
 from bot.knowledge.retrieval import ArticleScore, Fusion, Retriever
 from bot.protocols import KbHit, KbResult, Tier
 from bot.settings import Settings
+from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
 MAX_HITS = 3
 RECHECK_SECONDS = 2.0
+PUBLISHED_DIR = "published-index"  # under the data dir: published builds, unpacked
+
+_DB_ERRORS = (SQLAlchemyError, OSError, TimeoutError)
 
 
 def tier_for(score: float, answer_threshold: float, suggest_threshold: float) -> Tier:
@@ -31,11 +48,64 @@ def tier_for(score: float, answer_threshold: float, suggest_threshold: float) ->
     return Tier.LOW
 
 
+@dataclass(frozen=True)
+class ServedIndex:
+    """The index answers come from, read from `directory`; `key` tells one build from the next
+    (a published build by its id and digest, a local one by its manifest file)."""
+
+    retriever: Retriever
+    directory: Path
+    key: tuple[object, ...]
+    published_id: int | None = None
+
+    @property
+    def manifest(self) -> Manifest:
+        return self.retriever.data.manifest
+
+    def __str__(self) -> str:
+        where = (
+            self.directory if self.published_id is None else f"published index #{self.published_id}"
+        )
+        return f"{where} (built {self.manifest.built_at})"
+
+
+@dataclass(frozen=True)
+class _Source:
+    """An index that could be served: a local build, or a published one unpacked in
+    `directory` (fetched from the database first when `fetch` is set and it is not there yet)."""
+
+    directory: Path
+    published_id: int | None = None
+    fetch: published.Newest | None = None
+
+
+class _OncePerChange:
+    """Logs a problem when it appears or changes, not on every re-check."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, object] = {}
+
+    def problem(self, topic: str, identity: object, message: str) -> None:
+        if self._seen.get(topic) != identity:
+            self._seen[topic] = identity
+            log.warning("%s", message)
+
+    def resolved(self, topic: str, message: str) -> None:
+        if self._seen.pop(topic, None) is not None:
+            log.info("%s", message)
+
+
 class IndexedKnowledgeBase:
     """Implements the KnowledgeBase protocol over an index built by `aftercare index`.
 
-    The index loads on first use (in a worker thread) and is checked again every few seconds:
-    a rebuilt index is picked up, a KB edited since the build is refused until re-indexed.
+    With a database, the index served is the newest one published there for this model,
+    unpacked under `published_dir`; with none published (or no database), the local build in
+    `index_dir`. It loads on first use; a missing index, or one from another model or format,
+    is refused. At most every `recheck_seconds` a question starts a re-check in the background
+    (one small query): a newer index is swapped in while answers go on from the one in memory.
+    A newer index that cannot be loaded, a database that cannot be read, and KB files edited
+    (or broken) since the served index was built are logged once per change and answered
+    around: the last good index stays.
     """
 
     def __init__(
@@ -47,74 +117,238 @@ class IndexedKnowledgeBase:
         answer_threshold: float,
         suggest_threshold: float,
         fusion: Fusion | None = None,
+        recheck_seconds: float = RECHECK_SECONDS,
+        db: Database | None = None,
+        published_dir: Path | None = None,
     ) -> None:
         self.index_dir = index_dir
         self.kb_dir = kb_dir
         self.embedder = embedder
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
+        self.recheck_seconds = recheck_seconds
+        self.db = db
+        self.published_dir = published_dir or index_dir.parent / PUBLISHED_DIR
         self._fusion = fusion
-        self._lock = threading.Lock()
-        self._retriever: Retriever | None = None
-        self._checked_at = float("-inf")
-        self._snapshot: tuple[object, ...] = ()
+        self._served: ServedIndex | None = None
+        self._failure: IndexNotReadyError | None = None
+        self._checked_at = -math.inf
+        self._check: asyncio.Task[None] | None = None
+        self._content_seen: tuple[object, ...] = ()
+        self._unusable: set[int] = set()  # published ids that failed to unpack or load
+        self._reports = _OncePerChange()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> IndexedKnowledgeBase:
+    def from_settings(cls, settings: Settings, db: Database | None = None) -> IndexedKnowledgeBase:
+        """The bot's knowledge base; `db` (the app's database) is where published indexes are
+        looked for, every AFTERCARE_KB_RECHECK_SECONDS at most."""
         return cls(
             settings.resolved_index_dir,
             settings.kb_dir,
             make_embedder(settings.embedding_backend, settings.embedding_model),
             answer_threshold=settings.faq_answer_threshold,
             suggest_threshold=settings.faq_suggest_threshold,
+            recheck_seconds=settings.kb_recheck_seconds,
+            db=db,
+            published_dir=settings.data_dir / PUBLISHED_DIR,
         )
 
-    def retriever(self) -> Retriever:
-        """The loaded index, reloaded or refused when the files changed. Blocking."""
-        with self._lock:
-            now = time.monotonic()
-            if self._retriever is not None and now - self._checked_at < RECHECK_SECONDS:
-                return self._retriever
-            snapshot = self._stat()
-            if self._retriever is None or snapshot != self._snapshot:
-                self._retriever = None
-                data = load_index(self.index_dir, self.embedder.name, self.kb_dir)
-                self._retriever = Retriever(data, self.embedder, self._fusion)
-                self._snapshot = snapshot
-                log.info(
-                    "knowledge base loaded: %d articles, %d entries",
-                    len(self._retriever.article_ids),
-                    len(data.entries),
-                )
-            self._checked_at = now
-            return self._retriever
+    async def served(self) -> ServedIndex:
+        """The index to answer from now; the first call loads it and raises IndexNotReadyError
+        (naming the fix) when there is none usable. A due re-check runs in the background."""
+        due = time.monotonic() - self._checked_at >= self.recheck_seconds
+        if self._served is not None:
+            if due:
+                self._start_check()
+            return self._served
+        if due or self._checking():
+            await self.refresh()
+        if self._served is None:
+            raise self._failure or IndexNotReadyError(f"no knowledge-base index; {FIX}")
+        return self._served
 
-    def _stat(self) -> tuple[object, ...]:
-        """Cheap fingerprint of the manifest and the content files (mtime and size)."""
-        manifest = self.index_dir / MANIFEST
-        if not manifest.is_file():
-            raise IndexNotReadyError(
-                f"no knowledge-base index in {self.index_dir}; run `aftercare index` to build it"
+    async def refresh(self) -> None:
+        """Re-check now and wait: swap in a newer index, report KB files changed since."""
+        await asyncio.shield(self._start_check())
+
+    async def close(self) -> None:
+        """Let a re-check under way finish, before the database it reads is disposed."""
+        if self._checking():
+            assert self._check is not None
+            await asyncio.wait({self._check})
+
+    def _checking(self) -> bool:
+        return self._check is not None and not self._check.done()
+
+    def _start_check(self) -> asyncio.Task[None]:
+        if self._check is None or self._check.done():
+            self._checked_at = time.monotonic()
+            self._check = asyncio.create_task(self._recheck())
+            self._check.add_done_callback(_log_crash)
+        return self._check
+
+    async def _recheck(self) -> None:
+        try:
+            candidates = await self._candidates()
+            await self._serve_best(candidates)
+            if candidates:
+                self._reports.resolved("load", "knowledge base: the newest index loads again")
+        except IndexNotReadyError as exc:
+            if self._served is None:
+                self._failure = exc
+                return
+            self._reports.problem(
+                "load", str(exc), f"knowledge base: {exc}; still answering from {self._served}"
             )
-        stats: list[object] = [manifest.stat().st_mtime_ns]
-        if self.kb_dir is not None:
-            for path in kb_files(self.kb_dir):
-                info = path.stat()
-                stats.append((path.as_posix(), info.st_mtime_ns, info.st_size))
-        return tuple(stats)
+        if self._served is not None:
+            await self._check_content(self._served)
 
-    def check(self) -> Manifest:
-        """Load (or re-check) the index now; raises IndexNotReadyError with the fix."""
-        return self.retriever().data.manifest
+    async def _candidates(self) -> list[_Source]:
+        """What to serve, best first: the newest published build, else the local one. Empty
+        (keep what is served) while the database cannot be read or its newest is unusable;
+        with nothing served yet, whatever is on this disk comes after."""
+        if self.db is None:
+            return [_Source(self.index_dir)]
+        try:
+            newest = await published.newest(self.db, self.embedder.name)
+        except _DB_ERRORS as exc:
+            self._reports.problem(
+                "database",
+                True,
+                "knowledge base: cannot look for a newer index in the database "
+                f"({published.reason(exc)}); "
+                + (
+                    f"still answering from {self._served}"
+                    if self._served
+                    else "answering from this machine's copy if it has one"
+                ),
+            )
+            return [] if self._served else await asyncio.to_thread(self._on_disk)
+        self._reports.resolved("database", "knowledge base: the database can be read again")
+        if newest is None:
+            return [_Source(self.index_dir)]
+        if newest.id in self._unusable:
+            return [] if self._served else await asyncio.to_thread(self._on_disk)
+        target = self.published_dir / f"{newest.id}-{newest.sha256[:16]}"
+        first = [_Source(target, newest.id, newest)]
+        return first if self._served else first + await asyncio.to_thread(self._on_disk)
+
+    def _on_disk(self) -> list[_Source]:
+        """The local build and the last published build unpacked here, newest build first."""
+        found = [_Source(self.index_dir)]
+        unpacked = [
+            _Source(path, number)
+            for path, number in _unpacked(self.published_dir)
+            if number not in self._unusable and (path / MANIFEST).is_file()
+        ]
+        if unpacked:
+            found.append(max(unpacked, key=lambda source: source.published_id or 0))
+
+        def built_at(source: _Source) -> str:
+            try:
+                return Manifest.read(source.directory).built_at
+            except IndexNotReadyError:
+                return ""
+
+        return sorted(found, key=built_at, reverse=True)
+
+    async def _serve_best(self, candidates: list[_Source]) -> None:
+        """Swap in the first candidate that loads, unless it is the one served. With an index
+        served, only the first is tried; its error is raised."""
+        errors: list[IndexNotReadyError] = []
+        for source in candidates:
+            try:
+                key = await asyncio.to_thread(_key, source)
+                if self._served is not None and key == self._served.key:
+                    return
+                served = await self._open(source, key)
+            except IndexNotReadyError as exc:
+                if self._served is not None:
+                    raise
+                errors.append(exc)
+                continue
+            self._swap(served)
+            if served.published_id is not None:
+                await asyncio.to_thread(_prune, self.published_dir, served.published_id)
+            return
+        if errors:
+            raise errors[0]
+
+    async def _open(self, source: _Source, key: tuple[object, ...]) -> ServedIndex:
+        """Load `source` in a worker thread, fetching and unpacking a published build first."""
+        newest = source.fetch
+        if newest is not None and not (source.directory / MANIFEST).is_file():
+            assert self.db is not None
+            try:
+                archive = await published.fetch(self.db, newest.id)
+            except _DB_ERRORS as exc:
+                raise IndexNotReadyError(
+                    f"published index #{newest.id} could not be read ({published.reason(exc)})"
+                ) from None
+            if archive is None:
+                raise IndexNotReadyError(f"published index #{newest.id} was deleted meanwhile")
+            try:
+                await asyncio.to_thread(published.unpack, archive, newest.sha256, source.directory)
+            except IndexNotReadyError:
+                self._unusable.add(newest.id)
+                raise
+        try:
+            retriever = await asyncio.to_thread(self._load, source.directory)
+        except IndexNotReadyError:
+            if newest is not None:
+                self._unusable.add(newest.id)
+            raise
+        return ServedIndex(retriever, source.directory, key, source.published_id)
+
+    def _swap(self, served: ServedIndex) -> None:
+        self._served, self._failure = served, None
+        log.info(
+            "knowledge base: answering from %s: %d articles, %d entries",
+            served,
+            len(served.retriever.article_ids),
+            len(served.retriever.data.entries),
+        )
+
+    def _load(self, directory: Path) -> Retriever:
+        return Retriever(load_index(directory, self.embedder.name), self.embedder, self._fusion)
+
+    async def _check_content(self, served: ServedIndex) -> None:
+        """Warn once per change while the KB files differ from what the served index holds."""
+        kb_dir = self.kb_dir
+        if kb_dir is None or not kb_dir.is_dir():
+            return
+        try:
+            stamp = (served.key, *await asyncio.to_thread(_stat_files, kb_dir))
+            if stamp == self._content_seen:
+                return
+            changed = await asyncio.to_thread(changed_files, served.manifest, kb_dir)
+        except OSError:  # a file renamed or removed while we read: look again next time
+            return
+        self._content_seen = stamp
+        if not changed:
+            self._reports.resolved("content", "knowledge base: the index matches the files again")
+            return
+        names = list(changed)
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        self._reports.problem(
+            "content",
+            tuple(changed.items()),
+            f"knowledge base: {len(names)} file(s) in {kb_dir} changed since the index in use "
+            f"was built ({shown}); still answering from {served}. Run `aftercare index` to "
+            "rebuild it; it names any broken file and line.",
+        )
 
     async def lookup(self, question: str, lang: Lang) -> KbResult:
-        return await asyncio.to_thread(self.lookup_sync, question, lang)
+        served = await self.served()
+        return await asyncio.to_thread(self._lookup, served.retriever, question, lang)
 
     async def section_for(self, article_id: str, question: str, lang: Lang) -> KbHit | None:
-        return await asyncio.to_thread(self.section_for_sync, article_id, question, lang)
+        served = await self.served()
+        return await asyncio.to_thread(
+            self._section_for, served.retriever, article_id, question, lang
+        )
 
-    def lookup_sync(self, question: str, lang: Lang) -> KbResult:
-        retriever = self.retriever()
+    def _lookup(self, retriever: Retriever, question: str, lang: Lang) -> KbResult:
         ranked, query = retriever.rank(question, limit=MAX_HITS)
         if not ranked:
             return KbResult(Tier.LOW, ())
@@ -128,8 +362,9 @@ class IndexedKnowledgeBase:
         hits = tuple(h for s in shown if (h := self._hit(retriever, s, lang, query)) is not None)
         return KbResult(tier, hits)
 
-    def section_for_sync(self, article_id: str, question: str, lang: Lang) -> KbHit | None:
-        retriever = self.retriever()
+    def _section_for(
+        self, retriever: Retriever, article_id: str, question: str, lang: Lang
+    ) -> KbHit | None:
         query = retriever.encode(question) if question.strip() else None
         return self._hit(retriever, ArticleScore(article_id, 0.0, 0.0, 0.0), lang, query)
 
@@ -168,3 +403,46 @@ def _question_hit(article: Article, score: float) -> KbHit:
     """An article with no sections (an FAQ entry with no answer) cites its first question."""
     text = article.questions[0] if article.questions else article.title
     return KbHit(article.id, article.title, "", text, article.source, article.lang, score)
+
+
+def _key(source: _Source) -> tuple[object, ...]:
+    """A published build is known by its id and digest (its directory's name), a local one by
+    its manifest file's identity."""
+    if source.published_id is not None:
+        return ("published", source.directory.name)
+    try:
+        info = (source.directory / MANIFEST).stat()
+    except FileNotFoundError:
+        raise IndexNotReadyError(f"no knowledge-base index in {source.directory}; {FIX}") from None
+    return ("dir", str(source.directory), info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def _unpacked(published_dir: Path) -> list[tuple[Path, int]]:
+    """Published builds unpacked here (directories named `<id>-<sha256 prefix>`), with ids."""
+    found = []
+    for path in published_dir.iterdir() if published_dir.is_dir() else ():
+        number, _, digest = path.name.partition("-")
+        if number.isdigit() and digest:
+            found.append((path, int(number)))
+    return found
+
+
+def _prune(published_dir: Path, current: int) -> None:
+    """Remove builds older than the one now served: it is in memory, and they are superseded."""
+    for path, number in _unpacked(published_dir):
+        if number < current:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _stat_files(kb_dir: Path) -> list[tuple[str, int, int]]:
+    """Cheap fingerprint of the content files: path, mtime and size."""
+    stats = []
+    for path in kb_files(kb_dir):
+        info = path.stat()
+        stats.append((path.as_posix(), info.st_mtime_ns, info.st_size))
+    return stats
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.error("knowledge base: re-check failed", exc_info=exc)

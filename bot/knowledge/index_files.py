@@ -1,4 +1,4 @@
-"""The index on disk: file names, the manifest, content hashes, and loading with freshness checks."""
+"""The index on disk: file names, the manifest, content hashes, and loading with model checks."""
 
 from __future__ import annotations
 
@@ -105,8 +105,8 @@ class IndexData:
     head: np.ndarray[Any, np.dtype[np.float32]] | None = None
 
 
-def check_manifest(manifest: Manifest, model: str, kb_dir: Path | None) -> None:
-    """Refuse an index from another format or model, or one older than the content on disk."""
+def check_manifest(manifest: Manifest, model: str) -> None:
+    """Refuse an index from another format or model."""
     if manifest.format_version != FORMAT_VERSION:
         raise IndexNotReadyError(
             f"the index has format {manifest.format_version}, this version reads "
@@ -117,27 +117,24 @@ def check_manifest(manifest: Manifest, model: str, kb_dir: Path | None) -> None:
             f"the index was built with the {manifest.model!r} embedding model but "
             f"AFTERCARE_EMBEDDING_BACKEND is {model!r}; run `aftercare index` again"
         )
-    if kb_dir is None:
-        return
+
+
+def changed_files(manifest: Manifest, kb_dir: Path) -> dict[str, str]:
+    """Content files added, edited or removed since `manifest` was built: relative path → its
+    sha256 now ("" when removed)."""
     current = kb_hashes(kb_dir)
-    if current != manifest.files:
-        changed = sorted(set(current.items()) ^ set(manifest.files.items()))
-        names = sorted({name for name, _ in changed})
-        shown = ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
-        raise IndexNotReadyError(
-            f"the index is stale: {len(names)} file(s) changed since it was built ({shown}); "
-            "run `aftercare index`"
-        )
+    names = {name for name, _ in set(current.items()) ^ set(manifest.files.items())}
+    return {name: current.get(name, "") for name in sorted(names)}
 
 
-def load_index(index_dir: Path, model: str, kb_dir: Path | None) -> IndexData:
-    """Read a built index; `kb_dir` (when given) must hash exactly as it did at build time."""
+def load_index(index_dir: Path, model: str) -> IndexData:
+    """Read a built index made for `model` in this format, or raise IndexNotReadyError."""
     quiet_libraries()
     import bm25s
     import faiss
 
     manifest = Manifest.read(index_dir)
-    check_manifest(manifest, model, kb_dir)
+    check_manifest(manifest, model)
     try:
         raw = json.loads((index_dir / ARTICLES).read_text(encoding="utf-8"))
         articles = {(a.id, a.lang): a for a in map(Article.from_json, raw)}

@@ -10,6 +10,7 @@ from bot.storage import (  # noqa: F401
     models_intake,
     models_invites,
     models_jobs,
+    models_kb,
     models_slack,
     models_surveys,
     models_telegram,
