@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
@@ -43,6 +43,19 @@ class Event:
     key: str
     body: dict[str, Any]
     attempts: int
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """An inbound event as `aftercare events list` shows it (never its body)."""
+
+    id: int
+    channel: str
+    key: str
+    state: str
+    attempts: int
+    received_at: datetime
+    last_error: str | None
 
 
 Processor = Callable[[Event], Awaitable[None]]
@@ -227,6 +240,18 @@ class Intake:
                     locked_until=None,
                 )
             )
+
+    async def events(self, *, state: str | None = None, limit: int = 100) -> list[EventInfo]:
+        """Events newest first; `state` narrows to one (dead: the dead-lettered ones)."""
+        query = select(InboundEvent).order_by(InboundEvent.id.desc()).limit(limit)
+        if state is not None:
+            query = query.where(InboundEvent.state == state)
+        async with self._db.session() as session:
+            rows = await session.scalars(query)
+            return [
+                EventInfo(r.id, r.channel, r.key, r.state, r.attempts, r.received_at, r.last_error)
+                for r in rows
+            ]
 
     async def retry_dead(self, event_id: int | None = None) -> int:
         """Queue dead-lettered events again (one, or all); returns how many."""

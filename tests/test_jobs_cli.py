@@ -47,3 +47,33 @@ def test_bad_input_is_one_clear_line(cli_env: str) -> None:  # noqa: F811
     assert code == 1 and "no job 424242" in err
     code, out, _ = invoke("jobs", "retry", "--all-failed")
     assert code == 0 and "0 failed job(s) queued again" in out
+
+
+async def _dead_event(url: str) -> int:
+    """An inbound event that failed on its only allowed attempt."""
+    from bot.intake import Intake
+
+    db = Database(url)
+    try:
+        intake = Intake(db, SystemClock(), worker_id="test", max_attempts=1)
+        await intake.record("slack", "slack:event:EvDead", "slack:D1", {"secret": "body"})
+        [event] = await intake.claim(["slack"])
+        assert await intake.fail(event, "RuntimeError: listener failed")
+        return event.id
+    finally:
+        await db.dispose()
+
+
+def test_dead_events_are_listed_without_their_body_and_retried(cli_env: str) -> None:  # noqa: F811
+    assert invoke("events", "list")[1].strip() == "no events"
+    event_id = asyncio.run(_dead_event(cli_env))
+    code, out, _ = invoke("events", "list", "--dead")
+    assert code == 0
+    assert f"{event_id}\tdead" in out and "slack:event:EvDead" in out
+    assert "listener failed" in out and "secret" not in out
+    code, out, _ = invoke("events", "retry", str(event_id))
+    assert code == 0 and "1 event(s) queued again" in out
+    code, _, err = invoke("events", "retry", str(event_id))
+    assert code == 1 and "not dead-lettered" in err
+    code, _, err = invoke("events", "list", "--state", "sleeping")
+    assert code == 1 and "unknown state 'sleeping'" in err

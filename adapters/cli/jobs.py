@@ -12,8 +12,14 @@ from adapters.channels import configured_channels, run_background
 from adapters.cli.params import ROW_ID, in_range
 from adapters.cli.runtime import opened_app, run, settings
 from bot.errors import InvalidInputError
+from bot.intake import DEAD, DONE, PENDING, PROCESSING
 from bot.scheduler import JobState, work
 
+EVENT_STATES = (PENDING, PROCESSING, DONE, DEAD)
+events_app = typer.Typer(
+    help="Recorded Slack and Telegram events: what is waiting, what was dead-lettered.",
+    no_args_is_help=True,
+)
 jobs_app = typer.Typer(
     help="Scheduled jobs: inspect the queue, retry dead letters.", no_args_is_help=True
 )
@@ -110,3 +116,54 @@ def _state(value: str | None) -> JobState | None:
     except ValueError:
         names = ", ".join(s.value for s in JobState)
         raise InvalidInputError(f"unknown state {value!r}; use one of {names}") from None
+
+
+@events_app.command("list")
+def events_list(
+    dead: Annotated[bool, typer.Option("--dead", help="Only dead-lettered events.")] = False,
+    state: Annotated[str | None, typer.Option(help="pending, processing, done or dead.")] = None,
+    limit: Annotated[int, typer.Option(callback=in_range(1, 10_000))] = 100,
+) -> None:
+    """List recorded inbound events, newest first (their bodies are not shown)."""
+
+    async def main() -> None:
+        wanted = DEAD if dead else state
+        if wanted is not None and wanted not in EVENT_STATES:
+            raise InvalidInputError(
+                f"unknown state {wanted!r}; use one of {', '.join(EVENT_STATES)}"
+            )
+        async with opened_app(settings()) as app:
+            events = await app.intake.events(state=wanted, limit=limit)
+        if not events:
+            typer.echo("no events")
+        for event in events:
+            line = (
+                f"{event.id}\t{event.state}\t{event.received_at:%Y-%m-%d %H:%M:%S}Z\t"
+                f"{event.key}\tattempts={event.attempts}"
+            )
+            if event.last_error:
+                line += f"\t{event.last_error}"
+            typer.echo(line)
+
+    run(main)
+
+
+@events_app.command("retry")
+def events_retry(
+    event_id: Annotated[
+        int | None, typer.Argument(help="The dead event to process again.", callback=ROW_ID)
+    ] = None,
+    all_dead: Annotated[bool, typer.Option("--all-dead", help="Every dead event.")] = False,
+) -> None:
+    """Queue dead-lettered events again; a running serve or worker processes them."""
+
+    async def main() -> None:
+        if (event_id is None) == (not all_dead):
+            raise InvalidInputError("give an event id or --all-dead (not both)")
+        async with opened_app(settings()) as app:
+            count = await app.intake.retry_dead(event_id)
+        if event_id is not None and count == 0:
+            raise InvalidInputError(f"event {event_id} is not dead-lettered")
+        typer.echo(f"{count} event(s) queued again")
+
+    run(main)

@@ -15,7 +15,7 @@ from adapters.cli.announce import announce_app
 from adapters.cli.conversations import conversation_app
 from adapters.cli.drafts import kb_app
 from adapters.cli.handover import handover_app, report_risk, suggestions_app
-from adapters.cli.jobs import jobs_app, worker
+from adapters.cli.jobs import events_app, jobs_app, worker
 from adapters.cli.kb import ask, evaluate, index
 from adapters.cli.review import report_project
 from adapters.cli.runtime import opened_app, run, settings
@@ -43,6 +43,7 @@ app.add_typer(contact_app, name="contact")
 app.add_typer(ticket_app, name="ticket")
 app.add_typer(report_app, name="report")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(events_app, name="events")
 app.add_typer(telegram_app, name="telegram")
 app.command("worker")(worker)
 app.add_typer(survey_app, name="survey")
