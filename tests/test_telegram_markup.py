@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime
 
 from telegram import Message
@@ -86,3 +88,22 @@ def test_forum_topic_is_its_own_thread() -> None:
     update["message"].update(is_topic_message=True, message_thread_id=42)  # type: ignore[attr-defined]
     message = from_message(_message(update), ME, NOW)
     assert message is not None and message.thread_id == "42" and message.group
+
+
+def test_many_long_citations_stay_within_the_limit() -> None:
+    citations = tuple(
+        Citation("T" * 3000 + str(n), "S", f"https://docs.example.com/{n}") for n in range(4)
+    )
+    messages = render(Reply("Answer " * 500, citations=citations))
+    assert len(messages) > 2
+    assert all(length(_text(m)) <= LIMIT for m in messages)
+
+
+def test_lone_surrogates_are_counted_not_fatal() -> None:
+    text = "\ud800" * 5000  # what a JSON "\ud800" escape decodes to
+    assert [length(p) for p in split(text)] == [4096, 904]
+
+
+def _text(html_message: str) -> str:
+    """The visible text of an HTML message (tags dropped, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_message))
