@@ -1,5 +1,5 @@
 """Plain-text helpers the channel adapters share: cutting long text into pieces a platform
-accepts."""
+accepts, and writing a hyperlink as neutral text."""
 
 from __future__ import annotations
 
@@ -63,3 +63,31 @@ def clip(text: str, limit: int, cost: Cost = utf16, ellipsis: str = "…") -> st
         return text
     room = max(limit - measure(ellipsis, cost), 0)
     return text[: fit(text, room, cost)].rstrip() + ellipsis
+
+
+_SCHEMES = ("https://", "http://", "mailto:", "tel:")
+
+
+def link_text(label: str, url: str) -> str:
+    """A hyperlink as plain text: `label (url)`, or just one of them when they say the same.
+
+    `<mailto:a@b|a@b>` is `a@b`; a label that is the URL without its scheme (what Slack makes
+    of a typed `example.com`) is the label as typed. Spaces around the label stay outside.
+    """
+    core, url = label.strip(), url.strip()
+    lead = label[: len(label) - len(label.lstrip())]
+    trail = label[len(label.rstrip()) :] if core else ""
+    bare = url
+    for scheme in _SCHEMES:
+        if url.lower().startswith(scheme):
+            bare = url[len(scheme) :]
+            break
+    if url.lower().startswith(("mailto:", "tel:")):
+        url = bare
+    if not core or core == url:
+        text = url
+    elif core in (bare, bare.rstrip("/")) or not url:
+        text = core
+    else:
+        text = f"{core} ({url})"
+    return lead + text + trail
