@@ -101,6 +101,8 @@ def test_buttons_only_and_empty_replies() -> None:
     [message] = render_messages(Reply("", buttons=(Button("A & B", "x"),)))
     assert message.text == "A &amp; B"
     assert [b["type"] for b in message.blocks] == ["actions"]
+    [unlabelled] = render_messages(Reply("", buttons=(Button("", "x"),)))
+    assert unlabelled.text == "…"  # Slack refuses an empty notification text and label
     assert render_messages(Reply("  ")) == []
 
 

@@ -89,7 +89,7 @@ def render_messages(reply: Reply) -> list[SlackMessage]:
     final = groups.pop() if groups else []
     messages = [SlackMessage(group[0], [_section(s) for s in group]) for group in groups]
     blocks = [*(_section(s) for s in final), *tail]
-    messages.append(SlackMessage(final[0] if final else _fallback(reply), blocks))
+    messages.append(SlackMessage(final[0] if final else _fallback(tail), blocks))
     return messages
 
 
@@ -127,11 +127,12 @@ def _size(block: dict[str, Any]) -> int:
     return sum(_length(e["text"]["text"]) + _length(e["value"]) for e in block["elements"])
 
 
-def _fallback(reply: Reply) -> str:
-    """Notification text for a message without text sections: its first source or button."""
-    if reply.citations:
-        return escape(plain.clip(reply.citations[0].title, SECTION_LIMIT, escaped_cost))
-    return escape(plain.clip(reply.buttons[0].label, SECTION_LIMIT, escaped_cost))
+def _fallback(tail: list[dict[str, Any]]) -> str:
+    """Notification text for a message without sections: its sources, else its first button."""
+    first = tail[0]
+    if first["type"] == "context":
+        return str(first["elements"][0]["text"])
+    return str(first["elements"][0]["text"]["text"])
 
 
 def _source(citation: Citation, limit: int) -> str:
