@@ -129,6 +129,15 @@ def test_wrong_types_the_bot_reads_are_dropped() -> None:
     assert update.message.from_user is not None and update.message.from_user.username is None
 
 
+def test_a_lone_surrogate_is_replaced_so_ptb_can_encode_the_text() -> None:
+    data = group_text(f"@{BOT['username']} \ud800 hi")  # JSON can escape one; Telegram never
+    update = parse_update(data, None)
+    assert update is not None and update.message is not None
+    assert update.message.text_html.startswith(f"@{BOT['username']} \ufffd")
+    incoming = from_message(update.message, ME, NOW)
+    assert incoming is not None and incoming.text == "\ufffd hi"
+
+
 def test_keys() -> None:
     data = private_text("hi", update_id=42)
     assert update_key(data) == "telegram:42"

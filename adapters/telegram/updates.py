@@ -5,6 +5,7 @@ stable keys (the update, its chat) for recording it before the ack.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from telegram import Bot, Update
@@ -42,6 +43,8 @@ _USER_TEXT = ("first_name", "last_name", "username", "language_code")
 _CHAT_TEXT = ("title", "username", "first_name", "last_name")
 # Not 0: a date of 0 marks an inaccessible message. Nothing in the bot reads a message's date.
 _UNKNOWN_DATE = 1
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 JSON = dict[str, Any]
 
@@ -118,9 +121,13 @@ def _is_int(value: object) -> bool:
 
 
 def _keep(out: JSON, source: JSON, field: str, kind: type) -> None:
-    """Copy `field` when it has the right JSON type, drop it otherwise."""
+    """Copy `field` when it has the right JSON type, drop it otherwise. A lone surrogate
+    (JSON can escape one; Telegram never sends it) becomes U+FFFD, which has the same UTF-16
+    length, so entity offsets still fit and PTB can encode the text."""
     value = source.get(field)
-    if _is_int(value) if kind is int else isinstance(value, kind):
+    if isinstance(value, str) and kind is str:
+        out[field] = _SURROGATE.sub("\ufffd", value)
+    elif _is_int(value) if kind is int else isinstance(value, kind):
         out[field] = value
     else:
         out.pop(field, None)
@@ -236,8 +243,8 @@ def _markup(value: object, whole: bool) -> JSON | None:
         for button in row:
             if not isinstance(button, dict) or not isinstance(button.get("text"), str):
                 continue
-            out: JSON = dict(button) if whole else {"text": button["text"]}
-            for field in ("callback_data", "url"):
+            out = dict(button) if whole else {}
+            for field in ("text", "callback_data", "url"):
                 _keep(out, button, field, str)
             buttons.append(out)
         keyboard.append(buttons)
@@ -255,7 +262,7 @@ def _callback(value: object, whole: bool) -> JSON | None:
     if not isinstance(query_id, str) or not query_id or sender is None:
         return None
     out: JSON = dict(value) if whole else {}
-    out["id"] = query_id
+    out["id"] = _SURROGATE.sub("\ufffd", query_id)
     out["from"] = sender
     instance = value.get("chat_instance")
     out["chat_instance"] = str(instance) if isinstance(instance, str) or _is_int(instance) else ""
