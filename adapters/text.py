@@ -14,6 +14,7 @@ def utf16(char: str) -> int:
 
 
 def measure(text: str, cost: Cost = utf16) -> int:
+    """The length of `text` as `cost` counts it."""
     if cost is utf16:  # the common case, at C speed; lone surrogates count one each
         return len(text.encode("utf-16-le", "surrogatepass")) // 2
     return sum(cost(char) for char in text)

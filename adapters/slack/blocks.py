@@ -36,7 +36,7 @@ def unescape(text: str) -> str:
     return _ESCAPED.sub(lambda m: _UNESCAPES[m.group(0)], text)
 
 
-def escaped_cost(char: str) -> int:
+def _escaped_cost(char: str) -> int:
     """What a raw character costs once escaped, counted in UTF-16 units."""
     escaped = _ESCAPES.get(char)
     return len(escaped) if escaped is not None else plain.utf16(char)
@@ -45,7 +45,7 @@ def escaped_cost(char: str) -> int:
 def split(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Raw pieces of `text` whose escaped form is at most `limit`: the cut is made before
     escaping, so it never falls inside `&amp;`."""
-    return plain.split(text, limit, escaped_cost)
+    return plain.split(text, limit, _escaped_cost)
 
 
 @dataclass(frozen=True)
@@ -142,9 +142,9 @@ def _source(citation: Citation, limit: int) -> str:
     if url.startswith(("http://", "https://")):
         href = escape(url).replace("|", "%7C")
         room = limit - _length(href) - 3
-        if room > 0 and plain.measure(label, escaped_cost) <= room:
+        if room > 0 and plain.measure(label, _escaped_cost) <= room:
             return f"<{href}|{escape(label)}>"
-    return escape(plain.clip(label, limit, escaped_cost))
+    return escape(plain.clip(label, limit, _escaped_cost))
 
 
 def _context(citations: tuple[Citation, ...]) -> list[dict[str, Any]]:
@@ -170,7 +170,7 @@ def _actions(buttons: tuple[Button, ...]) -> list[dict[str, Any]]:
             "type": "button",
             "text": {
                 "type": "plain_text",
-                "text": escape(plain.clip(b.label, BUTTON_LABEL_LIMIT, escaped_cost) or "…"),
+                "text": escape(plain.clip(b.label, BUTTON_LABEL_LIMIT, _escaped_cost) or "…"),
             },
             "value": b.payload,
             "action_id": f"aftercare_{i}",
