@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from adapters.channels import configured_channels
 from adapters.http.server import build_asgi
+from adapters.slack.blocks import unescape
 from bot.app import App
 from bot.handoff import HandoffState, thread_key
 from bot.settings import Settings
@@ -231,7 +232,7 @@ async def test_take_button_files_as_links_and_save_as_faq(
     )
     assert await world.event(shared, "EvFile") == 200
     posts = await world.posts_to("D1", 5)
-    assert posts[-1]["text"] == (
+    assert unescape(posts[-1]["text"]) == (  # what Slack shows of the escaped mrkdwn
         "Settings > API > Rotate. Steps attached.\nFiles:\n"
         "rotate.pdf: https://acme.slack.com/files/F1/rotate.pdf\n— Sam Staff (support team)"
     )

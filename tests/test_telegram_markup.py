@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime
 
 from telegram import Message
@@ -86,3 +88,53 @@ def test_forum_topic_is_its_own_thread() -> None:
     update["message"].update(is_topic_message=True, message_thread_id=42)  # type: ignore[attr-defined]
     message = from_message(_message(update), ME, NOW)
     assert message is not None and message.thread_id == "42" and message.group
+
+
+def test_many_long_citations_stay_within_the_limit() -> None:
+    citations = tuple(
+        Citation("T" * 3000 + str(n), "S", f"https://docs.example.com/{n}") for n in range(4)
+    )
+    messages = render(Reply("Answer " * 500, citations=citations))
+    assert len(messages) > 2
+    assert all(length(_text(m)) <= LIMIT for m in messages)
+
+
+def test_lone_surrogates_are_counted_not_fatal() -> None:
+    text = "\ud800" * 5000  # what a JSON "\ud800" escape decodes to
+    assert [length(p) for p in split(text)] == [4096, 904]
+
+
+def _text(html_message: str) -> str:
+    """The visible text of an HTML message (tags dropped, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_message))
+
+
+def test_a_hyperlinked_word_becomes_label_and_url() -> None:
+    update = private_text("read 😀 the guide, then ask Bob")
+    # Offsets count UTF-16 units: the emoji is two.
+    update["message"]["entities"] = [  # type: ignore[index]
+        {"type": "text_link", "offset": 8, "length": 9, "url": "https://docs.example.com/g"},
+        {"type": "bold", "offset": 0, "length": 4},
+        {
+            "type": "text_mention",
+            "offset": 28,
+            "length": 3,
+            "user": {"id": 1002, "is_bot": False, "first_name": "Bob"},
+        },
+    ]
+    message = from_message(_message(update), ME, NOW)
+    assert message is not None
+    assert message.text == "read 😀 the guide (https://docs.example.com/g), then ask Bob"
+
+
+def test_a_caption_link_and_a_link_to_itself() -> None:
+    update = private_text("")
+    del update["message"]["text"]  # type: ignore[attr-defined]
+    update["message"].update(  # type: ignore[attr-defined]
+        caption="see https://x.example now",
+        caption_entities=[
+            {"type": "text_link", "offset": 4, "length": 17, "url": "https://x.example"}
+        ],
+    )
+    message = from_message(_message(update), ME, NOW)
+    assert message is not None and message.text == "see https://x.example now"

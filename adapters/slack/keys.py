@@ -1,45 +1,136 @@
-"""Slack request bodies at intake: parsed safely, with a stable key and a per-chat key."""
+"""Slack intake helpers: a request body parsed without surprises, the delivery's own id (the
+same on every Slack retry) and the conversation it belongs to, for recording it before the ack.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+MAX_DEPTH = 64
+_INTERACTIVE = {
+    "block_actions",
+    "block_suggestion",
+    "interactive_message",
+    "message_action",
+    "shortcut",
+    "view_closed",
+    "view_submission",
+}
+# A JSON string (escapes included) or one bracket; brackets inside strings are not nesting.
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]', re.DOTALL)
+
 
 def parse_body(raw: bytes, content_type: str) -> dict[str, Any] | None:
-    """Events come as JSON, clicks as a form with a `payload` JSON field, slash commands as a
-    form; None for anything malformed."""
+    """A Slack request body as a dict, or None when it is not one Slack would send.
+
+    Events arrive as JSON; interactivity as a form with one `payload` field of JSON; slash
+    commands as plain form fields (returned as a dict of strings). Bad UTF-8, bad JSON, a
+    non-object, or nesting deeper than MAX_DEPTH give None. Never raises.
+    """
     try:
         text = raw.decode("utf-8")
-        if content_type.startswith("application/json"):
-            data = json.loads(text)
-        else:
-            form = dict(parse_qsl(text, keep_blank_values=True))
-            data = json.loads(form["payload"]) if "payload" in form else form
-    except (ValueError, KeyError, RecursionError):
+    except UnicodeDecodeError:
         return None
-    return data if isinstance(data, dict) else None
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/json":
+        return _json_object(text)
+    if media == "application/x-www-form-urlencoded":
+        try:
+            fields = parse_qsl(text, keep_blank_values=True, errors="strict")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        form = dict(fields)
+        if "payload" in form:
+            return _json_object(form["payload"])
+        return form or None
+    return None
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    if _too_deep(text):
+        return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _too_deep(text: str) -> bool:
+    """Whether brackets nest deeper than MAX_DEPTH, counted in one pass without recursion
+    (json.loads itself recurses, and a deep enough body would exhaust the stack)."""
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        bracket = match.group()
+        if bracket in ("[", "{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif bracket in ("]", "}"):
+            depth -= 1
+    return False
+
+
+def _obj(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _team(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    return (
+        _str(body.get("team_id"))
+        or _str(_obj(team).get("id"))
+        or _str(_obj(body.get("user")).get("team_id"))
+        or _str(body.get("enterprise_id"))
+        or _str(_obj(body.get("enterprise")).get("id"))
+    )
 
 
 def event_key(body: dict[str, Any]) -> str | None:
-    if body.get("type") == "event_callback" and body.get("event_id"):
-        return f"event:{body['event_id']}"
-    if body.get("type") == "block_actions" and body.get("trigger_id"):
-        return f"action:{body['trigger_id']}"
-    if body.get("command") and body.get("trigger_id"):
+    """The delivery's platform id, the same when Slack retries it; None when there is none.
+
+    `event:<event_id>` for the Events API; `action:<team>:<trigger_id>` for interactivity
+    (`action:<team>:<channel>:<message_ts>:<action_ts>` without a trigger id);
+    `command:<trigger_id>` for slash commands.
+    """
+    kind = body.get("type")
+    if kind == "event_callback":
+        event_id = _str(body.get("event_id"))
+        return f"event:{event_id}" if event_id else None
+    if isinstance(kind, str) and kind in _INTERACTIVE:
+        trigger = _str(body.get("trigger_id"))
+        if trigger:
+            return f"action:{_team(body)}:{trigger}"
+        container = _obj(body.get("container"))
+        actions = body.get("actions")
+        first = _obj(actions[0]) if isinstance(actions, list) and actions else {}
+        parts = (
+            _str(container.get("channel_id")) or _str(_obj(body.get("channel")).get("id")),
+            _str(container.get("message_ts")) or _str(_obj(body.get("message")).get("ts")),
+            _str(first.get("action_ts")) or _str(body.get("action_ts")),
+        )
+        return f"action:{_team(body)}:{':'.join(parts)}" if any(parts) else None
+    if _str(body.get("command")) and _str(body.get("trigger_id")):
         return f"command:{body['trigger_id']}"
     return None
 
 
 def chat_key(body: dict[str, Any]) -> str:
-    event = body.get("event") if isinstance(body.get("event"), dict) else {}
-    container = body.get("container") if isinstance(body.get("container"), dict) else {}
-    channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
-    chat = (
-        (event or {}).get("channel")
-        or (container or {}).get("channel_id")
-        or (channel or {}).get("id")
-        or body.get("channel_id")
+    """`slack:<team>:<channel>` for the conversation a delivery belongs to; without a channel,
+    the delivery's own key (so it is a conversation of one)."""
+    channel = (
+        _str(_obj(body.get("event")).get("channel"))
+        or _str(_obj(body.get("container")).get("channel_id"))
+        or _str(_obj(body.get("channel")).get("id"))
+        or _str(body.get("channel_id"))
     )
-    return f"slack:{chat}" if chat else f"slack:{event_key(body)}"
+    if channel:
+        return f"slack:{_team(body)}:{channel}"
+    return event_key(body) or "slack:unknown"

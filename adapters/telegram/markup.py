@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from adapters import text as plain
 from bot.messages import Citation, Reply
 
 # Telegram counts a message's length after entity parsing, in UTF-16 code units.
@@ -17,45 +18,40 @@ def escape(text: str) -> str:
 
 def length(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units of the visible text)."""
-    return len(text.encode("utf-16-le")) // 2
+    return plain.measure(text)
 
 
 def split(text: str, limit: int = LIMIT) -> list[str]:
     """Plain text cut into pieces of at most `limit`, at a line break, else a space, else anywhere."""
-    pieces: list[str] = []
-    rest = text.strip()
-    while length(rest) > limit:
-        cut = _fit(rest, limit)
-        window = rest[:cut]
-        at = window.rfind("\n")
-        if at <= cut // 2:
-            at = window.rfind(" ")
-        if at > cut // 2:
-            cut = at
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest or not pieces:
-        pieces.append(rest)
-    return pieces
+    return plain.split(text, limit)
 
 
-def _fit(text: str, limit: int) -> int:
-    """The most characters of `text` whose UTF-16 length is within `limit`."""
-    used = 0
-    for index, char in enumerate(text):
-        used += 2 if ord(char) > 0xFFFF else 1
-        if used > limit:
-            return index
-    return len(text)
-
-
-def _source(citation: Citation) -> tuple[str, int]:
-    """One citation as HTML and its visible length; a link only for http(s) sources."""
+def _source(citation: Citation, limit: int) -> tuple[str, int]:
+    """One citation as HTML and its visible length (within `limit`); a link for http(s)."""
     label = f"{citation.title} › {citation.section}" if citation.section else citation.title
+    label = plain.clip(label, limit)
     if citation.source.startswith(("http://", "https://")):
         href = html.escape(citation.source, quote=True)
         return f'<a href="{href}">{escape(label)}</a>', length(label)
     return escape(label), length(label)
+
+
+def _source_lines(citations: tuple[Citation, ...], word: str) -> list[tuple[str, int]]:
+    """'Source: a · b' as HTML lines and their visible lengths, each line within LIMIT."""
+    head = f"{word}: "
+    lines: list[tuple[str, int]] = []
+    for citation in citations:
+        if lines:
+            html_item, visible = _source(citation, LIMIT)
+            line, used = lines[-1]
+            if used + 3 + visible <= LIMIT:
+                lines[-1] = (f"{line} · {html_item}", used + 3 + visible)
+                continue
+            lines.append((html_item, visible))
+        else:
+            html_item, visible = _source(citation, LIMIT - length(head))
+            lines.append((escape(head) + html_item, length(head) + visible))
+    return lines
 
 
 def render(reply: Reply, source_word: str = "Source") -> list[str]:
@@ -65,12 +61,10 @@ def render(reply: Reply, source_word: str = "Source") -> list[str]:
     """
     pieces = split(reply.text, LIMIT)
     messages = [escape(piece) for piece in pieces]
-    if reply.citations:
-        sources = [_source(c) for c in reply.citations]
-        line = f"{source_word}: " + " · ".join(h for h, _ in sources)
-        visible = length(f"{source_word}: ") + sum(n for _, n in sources) + 3 * (len(sources) - 1)
-        if length(pieces[-1]) + 2 + visible <= LIMIT:
-            messages[-1] = f"{messages[-1]}\n\n<i>{line}</i>" if pieces[-1] else f"<i>{line}</i>"
+    for number, (line, visible) in enumerate(_source_lines(reply.citations, source_word)):
+        last = pieces[-1] if number == 0 else None
+        if last is not None and length(last) + 2 + visible <= LIMIT:
+            messages[-1] = f"{messages[-1]}\n\n<i>{line}</i>" if last else f"<i>{line}</i>"
         else:
             messages.append(f"<i>{line}</i>")
     return messages

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from telegram import CallbackQuery, Chat, Message, MessageEntity, User
 
+from adapters.text import link_text
 from bot.messages import Channel, IncomingMessage
 
 GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
@@ -74,10 +75,45 @@ def _as_question(text: str) -> str:
     return text
 
 
+def plain_text(message: Message) -> str:
+    """The text (or caption) as plain neutral text: a hyperlinked word is `word (url)`.
+
+    A text_mention stays the name it shows; other formatting is dropped, as Telegram's own
+    `text` already does.
+    """
+    if message.text:
+        text, entities = message.text, message.entities
+    else:
+        text, entities = message.caption or "", message.caption_entities
+    links = sorted(
+        (e for e in entities if e.type == MessageEntity.TEXT_LINK and e.url),
+        key=lambda e: e.offset,
+    )
+    if not links:
+        return text
+    # Entity offsets count UTF-16 code units.
+    units = text.encode("utf-16-le", "surrogatepass")
+    parts: list[str] = []
+    cursor = 0
+    for entity in links:
+        start, end = entity.offset * 2, (entity.offset + entity.length) * 2
+        if start < cursor or end > len(units) or start >= end:
+            continue  # overlapping or out of range: left as the text shows it
+        parts.append(_decode(units[cursor:start]))
+        parts.append(link_text(_decode(units[start:end]), str(entity.url)))
+        cursor = end
+    parts.append(_decode(units[cursor:]))
+    return "".join(parts)
+
+
+def _decode(units: bytes) -> str:
+    return units.decode("utf-16-le", "surrogatepass")
+
+
 def from_message(message: Message, bot: BotIdentity, now: datetime) -> IncomingMessage | None:
     """A person's text message in a private chat, or one addressed to the bot in a group."""
     user = message.from_user
-    text = message.text or message.caption or ""
+    text = plain_text(message)
     if user is None or user.is_bot or not text.strip():
         return None
     chat = message.chat
