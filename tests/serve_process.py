@@ -48,7 +48,10 @@ class Child:
     async def url(self, seconds: float = 60.0) -> str:
         """The base URL `serve` listens on (it binds port 0 and logs the port it got)."""
         assert self._url is not None
-        return await asyncio.wait_for(asyncio.shield(self._url), seconds)
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._url), seconds)
+        except asyncio.CancelledError:
+            raise RuntimeError("exited before listening:\n" + self.output[-3000:]) from None
 
     async def _read(self) -> None:
         assert self.process is not None and self.process.stdout is not None
@@ -59,7 +62,7 @@ class Child:
             if found and self._url is not None and not self._url.done():
                 self._url.set_result(found.group(1))
         if self._url is not None and not self._url.done():
-            self._url.set_exception(RuntimeError("exited:\n" + "\n".join(self.lines[-30:])))
+            self._url.cancel()  # exited without listening (or never meant to: a worker)
 
     def signal(self, number: int) -> None:
         assert self.process is not None

@@ -21,8 +21,11 @@ from adapters.slack.blocks import unescape
 from bot.app import App
 from bot.handoff import HandoffState, thread_key
 from bot.settings import Settings
-from bot.storage.models import Conversation
+from bot.storage.models import Conversation, Project
 from bot.storage.models_slack import SlackThread
+from bot.storage.models_tickets import TicketEvent
+from tests.conftest import START
+from tests.helpers import settle
 from tests.slack_fakes import (
     BOT_USER,
     SECRET,
@@ -277,3 +280,66 @@ async def test_a_client_cannot_press_staff_buttons(world: SlackWorld) -> None:
     assert await world.click("D1", "4.2", f"handoff:take:{conversation}", "Take it") == 200
     await world.posts_to("D1", 3)
     assert (await world.app.handoff.view(conversation)).state is HandoffState.WAITING
+
+
+STAFF_ACTIONS = (
+    ("staff:ack:{ref}", "Acknowledge"),
+    ("staff:mine:{ref}", "Assign to me"),
+    ("staff:resolve:{ref}", "Resolve"),
+    ("handoff:take:{conversation}", "Take it"),
+    ("handoff:back:{conversation}", "Hand back to the bot"),
+    ("handoff:ticket:{conversation}", "Open a ticket"),
+    ("handoff:faq:{conversation}", "Save as FAQ"),
+)
+
+
+@pytest.mark.parametrize(("pattern", "label"), STAFF_ACTIONS)
+@pytest.mark.parametrize("where", ["client DM", "client account in the staff channel"])
+async def test_no_staff_action_from_a_client(
+    world: SlackWorld, pattern: str, label: str, where: str
+) -> None:
+    """Every staff button, clicked from a client's own DM (even one whose message carries
+    the button) or by a client's account in the staff channel, changes nothing."""
+    app = world.app
+    await app.directory.add_client("Globex Logistics", "GLOBEX")
+    await app.directory.add_project("GLOBEX", "Warehouse", START.date(), 12, "gold", "UTC")
+    await app.directory.add_contact("GLOBEX", "li", "Li", lang="en")
+    await app.directory.link("GLOBEX", "li", "slack", "ULI", TEAM)
+    async with app.db.session() as session:
+        project = await session.scalar(select(Project.id).where(Project.name == "Warehouse"))
+    assert project is not None
+    ticket = await app.tickets.open(
+        project_id=project, title="Scanner down", description="x", severity="P1"
+    )
+    assert await world.event(dm("/human", ts="5.1"), "EvH5") == 200
+    await world.posts_to(STAFF, 2)
+    conversation = await _conversation(app, "D1")
+    await settle(app)
+    before_posts = len(world.api.posts())
+    before = await app.tickets.get(ticket.ref)
+    value = pattern.format(ref=ticket.ref, conversation=conversation)
+    channel = "D1" if where == "client DM" else STAFF
+    assert await world.click(channel, "5.2", value, label, user="UALICE") == 200
+    await settle(app)
+    after = await app.tickets.get(ticket.ref)
+    assert (after.status, after.assignee) == (before.status, before.assignee)
+    assert (await app.handoff.view(conversation)).state is HandoffState.WAITING
+    staff_posts = [p for p in world.api.posts()[before_posts:] if p["channel"] == STAFF]
+    assert staff_posts == []  # no "acknowledged by", no draft saved, no ticket opened
+    async with app.db.session() as session:
+        actors = set(await session.scalars(select(TicketEvent.actor)))
+    assert not any("alice" in (a or "").lower() for a in actors)
+
+
+async def test_a_client_account_writing_in_a_staff_thread_is_not_relayed(
+    world: SlackWorld,
+) -> None:
+    assert await world.event(dm("/human", ts="6.1"), "EvH6") == 200
+    await settle(world.app)
+    conversation = await _conversation(world.app, "D1")
+    thread = await world.thread_ts(conversation)
+    before = len(await world.posts_to("D1", 1))
+    forged = staff_reply("Your refund is approved", thread, "1700000600.1", user="UALICE")
+    assert await world.event(forged, "EvForged") == 200
+    await settle(world.app)
+    assert len([p for p in world.api.posts() if p["channel"] == "D1"]) == before

@@ -431,3 +431,36 @@ async def test_ticket_conversation_over_telegram(telegram: Running) -> None:
     pushed = telegram.api.sent()[before:]
     assert any("ACME-1" in p["text"] and "in progress" in p["text"] for p in pushed), pushed
     assert all(p["chat_id"] == ALICE["id"] for p in pushed)
+
+
+async def test_a_callback_forged_from_another_chats_button_is_refused(
+    telegram: Running, kb: FakeKnowledgeBase
+) -> None:
+    """A client can send any callback_data; only a button offered in that chat counts."""
+    kb.add("invoice", Tier.UNSURE, hit("billing", "Billing", "Invoices go out monthly.", 0.5))
+    await telegram.adapter.sender.send(
+        Address("telegram", "", str(BOB["id"])),
+        Reply("Rate us", buttons=(Button("5", "survey:v:1:5"),)),
+    )
+    [for_bob] = telegram.api.sent()
+    bobs_data = _keyboard(for_bob)[0]["callback_data"]
+    await telegram.post(private_text("invoice question"))
+    mine = telegram.api.message(telegram.api.sent()[-1])
+    for forged in (bobs_data, "survey:v:1:5", "handoff:take:1", "~unknown-token.AAAAAAAA"):
+        click = callback(mine, index=0)
+        click["callback_query"]["data"] = forged
+        assert await telegram.post(click) == 200
+    async with telegram.app.db.session() as session:
+        inbound = list(await session.scalars(select(Message).where(Message.direction == "in")))
+    assert [m.payload for m in inbound if m.payload] == []  # no click reached the core
+    assert telegram.api.sent("editMessageText") == []
+    assert len(telegram.api.sent()) == 2
+
+
+async def test_an_update_from_an_older_bot_api_is_understood(telegram: Running) -> None:
+    update = private_text("/help", update_id=4242)
+    message = update["message"]
+    message["chat"] = {k: v for k, v in message["chat"].items() if k != "type"}
+    message["from"] = {k: v for k, v in message["from"].items() if k != "is_bot"}
+    assert await telegram.post(update) == 200
+    assert "/mytickets" in telegram.api.sent()[-1]["text"]
