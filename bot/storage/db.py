@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -56,13 +58,42 @@ class Database:
             )
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_async_engine(url, pool_pre_ping=True, **pool)
+            # No pre-ping (a round trip per transaction): a connection the server dropped
+            # fails its statement as a disconnect, SQLAlchemy then discards the whole pool,
+            # and the work is retried (intake answers 503, a turn is processed again).
+            self.engine = create_async_engine(
+                url, pool_pre_ping=False, pool_recycle=1800, **pool
+            )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._serial = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session, session.begin():
+        """A transaction, committed when the block ends without an error."""
+        async with self._one_at_a_time(), self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A Core transaction without the ORM session, for the hot paths (intake, outbox)."""
+        async with self._one_at_a_time(), self.engine.begin() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _one_at_a_time(self) -> AsyncIterator[None]:
+        """SQLite has one writer: concurrent transactions of one process would otherwise wait
+        on its lock by sleeping and polling (busy_timeout), which collapses throughput under
+        load. So on SQLite a process runs one transaction at a time, handed over in order; a
+        transaction opened inside another by the same task does not wait for itself."""
+        if self._serial is None or _holding.get():
+            yield
+            return
+        async with self._serial:
+            token = _holding.set(True)
+            try:
+                yield
+            finally:
+                _holding.reset(token)
 
     async def reach(self) -> None:
         """Open a connection and close it; DatabaseError saying where and why when that fails."""
@@ -95,6 +126,8 @@ def is_transient(exc: BaseException) -> bool:
 
 
 T = TypeVar("T")
+# Whether the current task holds the SQLite transaction lock (see Database.session).
+_holding: contextvars.ContextVar[bool] = contextvars.ContextVar("holding", default=False)
 
 
 async def get_or_add(session: AsyncSession, query: Select[T], make: Callable[[], T]) -> T:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -157,6 +158,9 @@ class Message(Base):
     created_at: Mapped[datetime]
 
 
+UNSENT = text("state IN ('pending', 'sending')")
+
+
 class OutboxItem(Base):
     """A message to push to a conversation, durable before it is sent.
 
@@ -165,7 +169,20 @@ class OutboxItem(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_chat_id_id", "chat_id", "id"),)
+    # Partial indexes over the messages not sent yet: claims stay cheap however long the
+    # table (the log of everything ever sent) grows.
+    __table_args__ = (
+        Index(
+            "ix_outbox_unsent_due",
+            "available_at",
+            "id",
+            postgresql_where=UNSENT,
+            sqlite_where=UNSENT,
+        ),
+        Index(
+            "ix_outbox_unsent_chat", "chat_id", "id", postgresql_where=UNSENT, sqlite_where=UNSENT
+        ),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     channel: Mapped[str] = mapped_column(String(32), index=True)
     workspace_id: Mapped[str] = mapped_column(String(64))

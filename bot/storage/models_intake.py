@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base, Id
+
+UNFINISHED = text("state IN ('pending', 'processing')")
 
 
 class InboundEvent(Base):
@@ -17,9 +19,23 @@ class InboundEvent(Base):
     dropped once the event is processed; the row stays a while for deduplication."""
 
     __tablename__ = "inbound_events"
+    # Partial indexes over the unfinished events only: a claim walks them in id order and
+    # probes a chat's earlier ones, however many processed events the table still holds.
     __table_args__ = (
-        Index("ix_inbound_events_state_available_at", "state", "available_at"),
-        Index("ix_inbound_events_chat_key_id", "chat_key", "id"),
+        Index(
+            "ix_inbound_events_unfinished",
+            "id",
+            postgresql_where=UNFINISHED,
+            sqlite_where=UNFINISHED,
+        ),
+        Index(
+            "ix_inbound_events_chat_unfinished",
+            "chat_key",
+            "id",
+            postgresql_where=UNFINISHED,
+            sqlite_where=UNFINISHED,
+        ),
+        Index("ix_inbound_events_finished_at", "finished_at"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))

@@ -39,14 +39,40 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbound_events")),
         sa.UniqueConstraint("key", name=op.f("uq_inbound_events_key")),
     )
+    unfinished = sa.text("state IN ('pending', 'processing')")
     op.create_index(
-        "ix_inbound_events_state_available_at", "inbound_events", ["state", "available_at"]
+        "ix_inbound_events_unfinished",
+        "inbound_events",
+        ["id"],
+        postgresql_where=unfinished,
+        sqlite_where=unfinished,
     )
-    op.create_index("ix_inbound_events_chat_key_id", "inbound_events", ["chat_key", "id"])
+    op.create_index(
+        "ix_inbound_events_chat_unfinished",
+        "inbound_events",
+        ["chat_key", "id"],
+        postgresql_where=unfinished,
+        sqlite_where=unfinished,
+    )
+    op.create_index("ix_inbound_events_finished_at", "inbound_events", ["finished_at"])
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("locked_by", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("locked_until", _AT, nullable=True))
-    op.create_index("ix_outbox_chat_id_id", "outbox", ["chat_id", "id"])
+    unsent = sa.text("state IN ('pending', 'sending')")
+    op.create_index(
+        "ix_outbox_unsent_due",
+        "outbox",
+        ["available_at", "id"],
+        postgresql_where=unsent,
+        sqlite_where=unsent,
+    )
+    op.create_index(
+        "ix_outbox_unsent_chat",
+        "outbox",
+        ["chat_id", "id"],
+        postgresql_where=unsent,
+        sqlite_where=unsent,
+    )
     with op.batch_alter_table("messages") as batch:
         batch.add_column(sa.Column("inbound_id", sa.BigInteger(), nullable=True))
 
@@ -54,10 +80,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("messages") as batch:
         batch.drop_column("inbound_id")
-    op.drop_index("ix_outbox_chat_id_id", table_name="outbox")
+    op.drop_index("ix_outbox_unsent_chat", table_name="outbox")
+    op.drop_index("ix_outbox_unsent_due", table_name="outbox")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("locked_until")
         batch.drop_column("locked_by")
-    op.drop_index("ix_inbound_events_chat_key_id", table_name="inbound_events")
-    op.drop_index("ix_inbound_events_state_available_at", table_name="inbound_events")
+    op.drop_index("ix_inbound_events_finished_at", table_name="inbound_events")
+    op.drop_index("ix_inbound_events_chat_unfinished", table_name="inbound_events")
+    op.drop_index("ix_inbound_events_unfinished", table_name="inbound_events")
     op.drop_table("inbound_events")
