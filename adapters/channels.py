@@ -84,6 +84,7 @@ async def run_background(
         )
     if pump_outbox and channels:
         senders = {c.name: c.sender for c in channels}
+        app.outbox.attach(senders)  # a turn's answers are sent by the turn itself
         tasks.append(pump(app.outbox, senders, stop, concurrency=settings.outbox_concurrency))
     if run_jobs:
         tasks.append(work(app.scheduler, stop))

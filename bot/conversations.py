@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.directory import TEAM_WIDE, chat_identity, find_contact
 from bot.i18n import Lang, detect_lang
+from bot.intake import mark_done
 from bot.messages import Address, IncomingMessage, Reply, reply_to_json
 from bot.outbox import SqlOutbox
 from bot.protocols import Clock, Turn
@@ -90,7 +91,9 @@ class SqlStore:
         deliver_to: Address | None = None,
         error: str | None = None,
     ) -> None:
+        claimed = []
         async with self._db.session() as session:
+            now = self._clock.now()
             if error is None:
                 await session.execute(
                     update(Message).where(Message.id == turn.message_id).values(state=HANDLED)
@@ -99,7 +102,6 @@ class SqlStore:
                 inbound = await session.get_one(Message, turn.message_id)
                 inbound.state = FAILED
                 inbound.payload = {**(inbound.payload or {}), "error": error[:500]}
-            now = self._clock.now()
             for reply in replies:
                 session.add(
                     Message(
@@ -116,10 +118,14 @@ class SqlStore:
                         created_at=now,
                     )
                 )
-                if deliver_to is not None:
-                    # Logged above as the answer; the outbox need not log it again.
-                    self._outbox.add(session, deliver_to, reply)
-        if deliver_to is not None and replies:
+            if deliver_to is not None and replies:
+                # Logged above as the answer: the outbox need not log it again.
+                claimed = await self._outbox.add_turn(session, deliver_to, replies)
+            if turn.message.intake_id is not None:
+                await mark_done(session, turn.message.intake_id, now)
+        if claimed:
+            await self._outbox.send_claimed(claimed)
+        elif deliver_to is not None and replies:
             self._outbox.notify()
 
     async def get_flow(self, conversation_id: int) -> dict[str, Any] | None:

@@ -36,6 +36,8 @@ class Context:
     def text(self) -> str:
         return self.turn.message.text.strip()
 
+    # What a feature read at the start of the turn and wants again later in it (by key).
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
     # The conversation's form state, read once per turn (several text handlers look at it).
     _flow: dict[str, Any] | None = field(default=None, init=False, repr=False)
     _flow_read: bool = field(default=False, init=False, repr=False)

@@ -96,6 +96,7 @@ class HandoffView:
     taken_by: str | None
     escalations: int
     project_id: int | None
+    low_streak: int = 0  # "I don't know" answers in a row
 
 
 @dataclass(frozen=True)
@@ -767,6 +768,7 @@ def _view(row: Handoff) -> HandoffView:
         taken_by=row.taken_by,
         escalations=row.escalations,
         project_id=row.project_id,
+        low_streak=row.low_streak,
     )
 
 

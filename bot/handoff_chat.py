@@ -41,6 +41,7 @@ class HandoffChat:
         """While a person is asked or on, the bot stays quiet but for /bot and /human: what the
         client types (and FAQ or ticket-form clicks) goes to the staff thread."""
         view = await self._handoff.view(ctx.turn.conversation_id)
+        ctx.memo[_STREAK] = view.low_streak
         if view.state is HandoffState.BOT:
             return None
         if view.state is HandoffState.CLOSED:
@@ -113,6 +114,8 @@ class HandoffChat:
         kinds = {r.kind for r in replies}
         if _LOW not in kinds and _CONFIDENT not in kinds:
             return replies
+        if _LOW not in kinds and ctx.memo.get(_STREAK) == 0:
+            return replies  # an answer, and no "I don't know" streak to reset
         streak = await self._handoff.note_faq(ctx.turn.conversation_id, low=_LOW in kinds)
         if streak < LOW_ANSWERS_TO_ESCALATE or not self._handoff.enabled:
             return replies
@@ -127,6 +130,9 @@ class HandoffChat:
             return replies
         kept = [_without_person_button(r) for r in replies]
         return [*kept, escalation.client_reply]
+
+
+_STREAK = "handoff.low_streak"  # the streak as the gate read it at the start of the turn
 
 
 def _without_person_button(reply: Reply) -> Reply:

@@ -10,7 +10,9 @@ the event is processed again. One chat's events are processed in order, one at a
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import contextvars
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
@@ -18,9 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.metrics import Metrics
@@ -31,6 +34,7 @@ from bot.storage.models_intake import InboundEvent
 log = logging.getLogger(__name__)
 
 PENDING, PROCESSING, DONE, DEAD = "pending", "processing", "done", "dead"
+UNFINISHED = (PENDING, PROCESSING)
 _BACKOFF_CAP = 60.0
 
 
@@ -43,6 +47,33 @@ class Event:
     key: str
     body: dict[str, Any]
     attempts: int
+
+
+# The events the current processing task has already marked done inside another transaction
+# (a turn marks its event done with its replies), so the processor skips a second write.
+_completed: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar(
+    "completed", default=None
+)
+
+
+async def mark_done(db: AsyncConnection | AsyncSession, event_id: int, now: datetime) -> None:
+    """Mark an event processed in the caller's transaction (a turn's, or the processor's):
+    its body goes (it may hold an invite code), its key stays to recognise a redelivery."""
+    await db.execute(
+        update(InboundEvent)
+        .where(InboundEvent.id == event_id)
+        .values(
+            state=DONE,
+            body=None,
+            last_error=None,
+            locked_by=None,
+            locked_until=None,
+            finished_at=now,
+        )
+    )
+    completed = _completed.get()
+    if completed is not None:
+        completed.add(event_id)
 
 
 @dataclass(frozen=True)
@@ -83,11 +114,19 @@ class Intake:
         # Set when this process records an event, so its own processor starts at once;
         # other processes find the event on their next poll.
         self.wake = asyncio.Event()
+        # Events recorded here and claimed for this process's processor at once, and how
+        # many more it can take now (process() keeps these; 0 when no processor runs).
+        self.local: asyncio.Queue[Event] = asyncio.Queue()
+        self.free = 0
+        self.local_channels: frozenset[str] = frozenset()
 
     async def record(self, channel: str, key: str, chat_key: str, body: dict[str, Any]) -> bool:
         """Store an event before it is acknowledged; False when its key was recorded before.
 
-        Raises whatever the database raises: the caller must then not acknowledge.
+        When this process's processor has a free slot and the chat has nothing earlier
+        unfinished, the event is claimed in the same transaction and handed to it directly
+        (no second round trip to claim it). Raises whatever the database raises: the caller
+        must then not acknowledge.
         """
         now = self._clock.now()
         values = {
@@ -107,14 +146,46 @@ class Intake:
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(InboundEvent.id)
         )
-        async with self._db.session() as session:
-            new_id = await session.scalar(statement)
+        take = channel in self.local_channels and self.free > 0
+        if take:
+            self.free -= 1  # held while the transaction runs, so two requests don't both take it
+        claimed = None
+        try:
+            async with self._db.connection() as connection:
+                new_id = await connection.scalar(statement)
+                if take and new_id is not None:
+                    claimed = await connection.scalar(self._take(new_id, chat_key[:200], now))
+        finally:
+            if take and claimed is None:
+                self.free += 1
         if self._metrics is not None:
             outcome = "new" if new_id is not None else "duplicate"
             self._metrics.events_received.labels(channel, outcome).inc()
+        if claimed is not None:
+            self.local.put_nowait(Event(claimed, channel, key, body, 1))
         if new_id is not None:
             self.wake.set()
         return new_id is not None
+
+    def _take(self, event_id: int, chat_key: str, now: datetime) -> Any:
+        """Claim a just-recorded event for this process, if it is the head of its chat."""
+        earlier = aliased(InboundEvent)
+        head = (
+            select(func.min(earlier.id))
+            .where(earlier.chat_key == chat_key, earlier.state.in_(UNFINISHED))
+            .scalar_subquery()
+        )
+        return (
+            update(InboundEvent)
+            .where(InboundEvent.id == event_id, InboundEvent.id == head)
+            .values(
+                state=PROCESSING,
+                attempts=1,
+                locked_by=self.worker_id,
+                locked_until=now + self.lease,
+            )
+            .returning(InboundEvent.id)
+        )
 
     async def claim(self, channels: Collection[str], limit: int = 1) -> list[Event]:
         """Lease up to `limit` events: the oldest of each chat whose earlier events are done.
@@ -125,11 +196,13 @@ class Intake:
         if not channels or limit < 1:
             return []
         now = self._clock.now()
+        # The head of its chat: the lowest unfinished id there (one index probe per candidate,
+        # whatever the planner's statistics say).
         earlier = aliased(InboundEvent)
-        blocked = exists().where(
-            earlier.chat_key == InboundEvent.chat_key,
-            earlier.id < InboundEvent.id,
-            earlier.state.in_((PENDING, PROCESSING)),
+        head = (
+            select(func.min(earlier.id))
+            .where(earlier.chat_key == InboundEvent.chat_key, earlier.state.in_(UNFINISHED))
+            .scalar_subquery()
         )
         due = (
             select(InboundEvent.id)
@@ -139,7 +212,7 @@ class Intake:
                     and_(InboundEvent.state == PENDING, InboundEvent.available_at <= now),
                     and_(InboundEvent.state == PROCESSING, InboundEvent.locked_until < now),
                 ),
-                ~blocked,
+                InboundEvent.id == head,
             )
             .order_by(InboundEvent.id)
             .limit(limit)
@@ -164,8 +237,8 @@ class Intake:
             )
             .execution_options(synchronize_session=False)
         )
-        async with self._db.session() as session:
-            rows = (await session.execute(statement)).all()
+        async with self._db.connection() as connection:
+            rows = (await connection.execute(statement)).all()
         events = [Event(r.id, r.channel, r.key, dict(r.body or {}), r.attempts) for r in rows]
         return sorted(events, key=lambda e: e.id)
 
@@ -173,8 +246,8 @@ class Intake:
         """Extend the lease of events this process is still working on."""
         if not ids:
             return
-        async with self._db.session() as session:
-            await session.execute(
+        async with self._db.connection() as connection:
+            await connection.execute(
                 update(InboundEvent)
                 .where(
                     InboundEvent.id.in_(list(ids)),
@@ -186,27 +259,16 @@ class Intake:
 
     async def done(self, event: Event) -> None:
         """Processed: the body goes (it may hold an invite code), the key stays for dedupe."""
-        async with self._db.session() as session:
-            await session.execute(
-                update(InboundEvent)
-                .where(InboundEvent.id == event.id)
-                .values(
-                    state=DONE,
-                    body=None,
-                    last_error=None,
-                    locked_by=None,
-                    locked_until=None,
-                    finished_at=self._clock.now(),
-                )
-            )
+        async with self._db.connection() as connection:
+            await mark_done(connection, event.id, self._clock.now())
 
     async def fail(self, event: Event, error: str) -> bool:
         """Retry later with backoff, or dead-letter after max_attempts; True when dead."""
         now = self._clock.now()
         dead = event.attempts >= self.max_attempts
         backoff = timedelta(seconds=min(_BACKOFF_CAP, 2.0 ** (event.attempts - 1)))
-        async with self._db.session() as session:
-            await session.execute(
+        async with self._db.connection() as connection:
+            await connection.execute(
                 update(InboundEvent)
                 .where(InboundEvent.id == event.id, InboundEvent.state == PROCESSING)
                 .values(
@@ -224,8 +286,8 @@ class Intake:
         """Hand events back unfinished (a graceful stop): due now, the attempt not counted."""
         if not ids:
             return
-        async with self._db.session() as session:
-            await session.execute(
+        async with self._db.connection() as connection:
+            await connection.execute(
                 update(InboundEvent)
                 .where(
                     InboundEvent.id.in_(list(ids)),
@@ -309,6 +371,8 @@ async def process(
 
     async def run(event: Event) -> None:
         started = time.perf_counter()
+        completed: set[int] = set()
+        _completed.set(completed)
         try:
             processor = processors.get(event.channel)
             if processor is None:
@@ -330,8 +394,9 @@ async def process(
             if metrics is not None:
                 metrics.events_processed.labels(event.channel).inc()
                 metrics.turn_seconds.labels(event.channel).observe(time.perf_counter() - started)
-            with _logged("could not mark an inbound event done"):
-                await intake.done(event)
+            if event.id not in completed:
+                with _logged("could not mark an inbound event done"):
+                    await intake.done(event)
 
     async def heartbeat() -> None:
         period = max(1.0, intake.lease.total_seconds() / 3)
@@ -340,11 +405,40 @@ async def process(
             with _logged("could not renew inbound leases"):
                 await intake.renew(list(held))
 
+    ready: collections.deque[Event] = collections.deque()  # claimed at intake, not started
+
+    def spawn(event: Event) -> None:
+        held[event.id] = event
+        task = asyncio.create_task(run(event))
+        running.add(task)
+        task.add_done_callback(finished)
+
+    def finished(task: asyncio.Task[None]) -> None:
+        running.discard(task)
+        offer()
+
+    def offer() -> None:
+        """Tell intake how many events it may hand this processor straight from a request."""
+        if not stop.is_set():
+            intake.free = max(0, concurrency - len(running) - len(ready) - intake.local.qsize())
+
+    def take_local() -> None:
+        while not intake.local.empty():
+            event = intake.local.get_nowait()
+            held[event.id] = event
+            ready.append(event)
+        while ready and len(running) < concurrency:
+            spawn(ready.popleft())
+
+    intake.local_channels = frozenset(processors)
+    offer()
     beat = asyncio.create_task(heartbeat())
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
-            free = concurrency - len(running)
+            take_local()
+            free = concurrency - len(running) - len(ready)
+            offer()
             if free <= 0:
                 await asyncio.wait({*running, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 continue
@@ -355,11 +449,9 @@ async def process(
                 log.warning("inbound claim failed", extra={"error": f"{type(exc).__name__}"})
                 events = []
             for event in events:
-                held[event.id] = event
-                task = asyncio.create_task(run(event))
-                running.add(task)
-                task.add_done_callback(running.discard)
-            if len(events) < free:
+                spawn(event)
+            offer()
+            if len(events) < free and intake.local.empty():
                 waker = asyncio.create_task(intake.wake.wait())
                 await asyncio.wait(
                     {waker, stopping, *running},
@@ -368,7 +460,11 @@ async def process(
                 )
                 waker.cancel()
     finally:
+        intake.free, intake.local_channels = 0, frozenset()
         stopping.cancel()
+        while not intake.local.empty():
+            event = intake.local.get_nowait()
+            held[event.id] = event
         if running:
             _, unfinished = await asyncio.wait(set(running), timeout=drain_seconds)
             for task in unfinished:

@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -64,6 +64,52 @@ class SqlOutbox:
         # Set when this process queues something, so its deliverers start at once.
         self.wake = asyncio.Event()
         self._paused: dict[str, datetime] = {}  # channel -> rate limited until
+        self._senders: dict[str, Sender] = {}  # channels this process delivers to
+
+    def attach(self, senders: Mapping[str, Sender]) -> None:
+        """The channels this process sends to (a runner's adapters); a turn's answers to one
+        of them are claimed as they are queued and sent at once by the turn (`add_turn`)."""
+        self._senders.update(senders)
+
+    async def add_turn(
+        self, session: AsyncSession, address: Address, replies: list[Reply]
+    ) -> list[Claimed]:
+        """Queue a turn's replies in the turn's transaction. When this process sends to that
+        channel and nothing earlier for the chat is due or in flight, they are claimed by this
+        deliverer right away; send those with `send_claimed` after the commit. The rest wait
+        for the deliverers (call `notify()` after the commit)."""
+        now = self._clock.now()
+        channel = address.channel
+        direct = channel in self._senders and self._paused.get(channel, now) <= now
+        if direct:
+            direct = not await session.scalar(
+                select(
+                    exists().where(
+                        OutboxItem.chat_id == address.chat_id,
+                        OutboxItem.channel == channel,
+                        or_(
+                            OutboxItem.state == SENDING,
+                            and_(OutboxItem.state == PENDING, OutboxItem.available_at <= now),
+                        ),
+                    )
+                )
+            )
+        rows = []
+        for reply in replies:
+            row = self.add(session, address, reply)
+            if direct:
+                row.state, row.attempts = SENDING, 1
+                row.locked_by, row.locked_until = self.worker_id, now + self.lease
+            rows.append((row, reply))
+        if not direct:
+            return []
+        await session.flush()
+        return [Claimed(row.id, address, reply, None, 1) for row, reply in rows]
+
+    async def send_claimed(self, items: list[Claimed]) -> None:
+        """Send messages this deliverer claimed (a turn's answers), in order."""
+        for item in items:
+            await self._send(item, self._senders)
 
     def add(
         self,
@@ -74,27 +120,26 @@ class SqlOutbox:
         conversation_id: int | None = None,
         key: str | None = None,
         not_before: datetime | None = None,
-    ) -> None:
-        """Queue inside the caller's transaction (a turn's replies commit with the turn); call
-        `notify()` after the commit."""
+    ) -> OutboxItem:
+        """Queue inside the caller's transaction; call `notify()` after the commit."""
         now = self._clock.now()
-        session.add(
-            OutboxItem(
-                channel=address.channel,
-                workspace_id=address.workspace_id,
-                chat_id=address.chat_id,
-                thread_id=address.thread_id,
-                conversation_id=conversation_id,
-                reply=reply_to_json(reply),
-                state=PENDING,
-                attempts=0,
-                last_error=None,
-                idempotency_key=key,
-                available_at=not_before or now,
-                created_at=now,
-                sent_at=None,
-            )
+        row = OutboxItem(
+            channel=address.channel,
+            workspace_id=address.workspace_id,
+            chat_id=address.chat_id,
+            thread_id=address.thread_id,
+            conversation_id=conversation_id,
+            reply=reply_to_json(reply),
+            state=PENDING,
+            attempts=0,
+            last_error=None,
+            idempotency_key=key,
+            available_at=not_before or now,
+            created_at=now,
+            sent_at=None,
         )
+        session.add(row)
+        return row
 
     def notify(self) -> None:
         self.wake.set()
@@ -143,15 +188,21 @@ class SqlOutbox:
         channels = [c for c in channels if self._paused.get(c, now) <= now]
         if not channels:
             return None
+        # The head of its chat: the lowest id there in flight or due (a probe of the index of
+        # unsent messages per candidate, whatever the planner's statistics say).
         earlier = aliased(OutboxItem)
-        blocked = exists().where(
-            earlier.chat_id == OutboxItem.chat_id,
-            earlier.channel == OutboxItem.channel,
-            earlier.id < OutboxItem.id,
-            or_(
-                earlier.state == SENDING,
-                and_(earlier.state == PENDING, earlier.available_at <= now),
-            ),
+        head = (
+            select(func.min(earlier.id))
+            .where(
+                earlier.chat_id == OutboxItem.chat_id,
+                earlier.state.in_((PENDING, SENDING)),
+                earlier.channel == OutboxItem.channel,
+                or_(
+                    earlier.state == SENDING,
+                    and_(earlier.state == PENDING, earlier.available_at <= now),
+                ),
+            )
+            .scalar_subquery()
         )
         due = (
             select(OutboxItem.id)
@@ -161,7 +212,7 @@ class SqlOutbox:
                     and_(OutboxItem.state == PENDING, OutboxItem.available_at <= now),
                     and_(OutboxItem.state == SENDING, OutboxItem.locked_until < now),
                 ),
-                ~blocked,
+                OutboxItem.id == head,
             )
             .order_by(OutboxItem.available_at, OutboxItem.id)
             .limit(1)
@@ -191,8 +242,8 @@ class SqlOutbox:
             )
             .execution_options(synchronize_session=False)
         )
-        async with self._db.session() as session:
-            row = (await session.execute(statement)).first()
+        async with self._db.connection() as connection:
+            row = (await connection.execute(statement)).first()
         if row is None:
             return None
         address = Address(row.channel, row.workspace_id, row.chat_id, row.thread_id)
@@ -208,6 +259,10 @@ class SqlOutbox:
         item = await self.claim(list(senders), chat_id)
         if item is None:
             return None
+        return await self._send(item, senders)
+
+    async def _send(self, item: Claimed, senders: Mapping[str, Sender]) -> str:
+        """Send one claimed message and record the outcome: SENT, PENDING or FAILED."""
         try:
             platform_id = await senders[item.address.channel].send(item.address, item.reply)
         except RateLimitedError as exc:
@@ -271,15 +326,20 @@ class SqlOutbox:
 
     async def _sent(self, item: Claimed, platform_id: str | None) -> None:
         now = self._clock.now()
-        async with self._db.session() as session:
-            await session.execute(
+        async with self._db.connection() as connection:
+            await connection.execute(
                 update(OutboxItem)
                 .where(OutboxItem.id == item.id)
                 .values(state=SENT, sent_at=now, last_error=None, locked_by=None, locked_until=None)
             )
             if item.conversation_id is not None:
-                session.add(
-                    Message(
+                payload = {
+                    **reply_to_json(item.reply),
+                    "platform_id": platform_id,
+                    "outbox": item.id,
+                }
+                await connection.execute(
+                    insert(Message).values(
                         conversation_id=item.conversation_id,
                         direction="out",
                         channel=item.address.channel,
@@ -288,11 +348,7 @@ class SqlOutbox:
                         sender_name="Aftercare",
                         contact_id=None,
                         text=item.reply.text,
-                        payload={
-                            **reply_to_json(item.reply),
-                            "platform_id": platform_id,
-                            "outbox": item.id,
-                        },
+                        payload=payload,
                         state="handled",
                         created_at=now,
                     )
@@ -323,8 +379,8 @@ class SqlOutbox:
     async def _release(
         self, item: Claimed, state: str, error: str, delay: timedelta, *, counted: bool
     ) -> None:
-        async with self._db.session() as session:
-            await session.execute(
+        async with self._db.connection() as connection:
+            await connection.execute(
                 update(OutboxItem)
                 .where(OutboxItem.id == item.id, OutboxItem.state == SENDING)
                 .values(

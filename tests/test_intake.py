@@ -145,3 +145,40 @@ async def test_a_stop_drains_then_hands_back_what_is_unfinished(app: App, clock:
     assert backlog == {"pending": 1, "processing": 0, "dead": 0}  # handed back, due now
     [again] = await app.intake.claim(["slack"])
     assert again.body == {"slow": True} and again.attempts == 1  # the attempt not counted
+
+
+async def test_an_event_recorded_here_goes_straight_to_this_processor_in_chat_order(
+    app: App,
+) -> None:
+    """With a free slot, intake claims the event in the recording transaction and hands it
+    over; a chat's later event waits for the earlier one all the same."""
+    order: list[str] = []
+    gate = asyncio.Event()
+
+    async def slow_first(event: Event) -> None:
+        if event.body["n"] == 1:
+            await gate.wait()
+        order.append(f"{event.body['chat']}{event.body['n']}")
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        process(app.intake, {"slack": slow_first}, stop, interval=5, concurrency=4)
+    )
+    await asyncio.sleep(0.05)
+    assert app.intake.free == 4
+    await app.intake.record("slack", "a1", "A", {"chat": "a", "n": 1})
+    await app.intake.record("slack", "a2", "A", {"chat": "a", "n": 2})  # behind a1
+    await app.intake.record("slack", "b1", "B", {"chat": "b", "n": 3})
+    for _ in range(100):
+        if order == ["b3"]:
+            break
+        await asyncio.sleep(0.01)
+    assert order == ["b3"]  # long before the 5 s poll: handed over, not polled for
+    gate.set()
+    for _ in range(300):
+        if len(order) == 3:
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await task
+    assert order == ["b3", "a1", "a2"]
