@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from threadpoolctl import threadpool_limits
+
 from bot.announcements import Announcements
 from bot.clock import SystemClock
 from bot.commands import help_command
@@ -121,6 +123,9 @@ async def build_app(
             await db.dispose()
             raise
     if kb is None and with_kb:
+        # A question is one vector: one BLAS thread does it as fast, and the spinning BLAS
+        # threads of several processes on a few cores would otherwise starve each other.
+        threadpool_limits(limits=1, user_api="blas")
         kb = IndexedKnowledgeBase.from_settings(settings, db)
     metrics = Metrics()
     worker_id = f"{default_worker_id()}:{secrets.token_hex(2)}"[:64]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.directory import TEAM_WIDE, chat_identity, find_contact
+from bot.directory import TEAM_WIDE, chat_identity
 from bot.i18n import Lang, detect_lang
 from bot.intake import mark_done
 from bot.messages import Address, IncomingMessage, Reply, reply_to_json
@@ -42,44 +45,48 @@ class SqlStore:
     async def _begin(
         self, session: AsyncSession, message: IncomingMessage, log_text: str | None
     ) -> Turn | None:
+        """Three statements in the common case: who is writing, the conversation (created or
+        touched), and the message (recorded, or found when it was recorded before)."""
+        now = self._clock.now()
         contact, owner = await _sender_contact(session, message)
-        conversation = await _conversation_for(session, message, self._clock)
-        if owner is not None:
-            conversation.client_id = owner.client_id
-            conversation.contact_id = owner.id
-        conversation.updated_at = self._clock.now()
-        row = await _existing(session, message)
-        if row is not None:
-            if not _retry(row, message):
+        conversation_id, flow = await _conversation_for(session, message, owner, now)
+        values = {
+            "conversation_id": conversation_id,
+            "direction": "in",
+            "channel": message.channel,
+            "platform_message_id": message.platform_message_id,
+            "sender_id": message.sender_id,
+            "sender_name": message.sender_name,
+            "contact_id": contact.id if contact else None,
+            "text": message.text if log_text is None else log_text,
+            "payload": {"button": message.button_payload} if message.button_payload else None,
+            "state": PROCESSING,
+            "inbound_id": message.intake_id,
+            "created_at": now,
+        }
+        statement = (
+            _insert(session)(Message)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
+            .returning(Message.id)
+        )
+        message_id = await session.scalar(statement)
+        if message_id is None:
+            row = await _existing(session, message)
+            if row is None or not _retry(row, message):
                 return None
             row.state = PROCESSING
             row.inbound_id = message.intake_id
-        else:
-            row = Message(
-                conversation_id=conversation.id,
-                direction="in",
-                channel=message.channel,
-                platform_message_id=message.platform_message_id,
-                sender_id=message.sender_id,
-                sender_name=message.sender_name,
-                contact_id=contact.id if contact else None,
-                text=message.text if log_text is None else log_text,
-                payload={"button": message.button_payload} if message.button_payload else None,
-                state=PROCESSING,
-                inbound_id=message.intake_id,
-                created_at=self._clock.now(),
-            )
-            session.add(row)
-        await session.flush()
+            message_id = row.id
         lang = detect_lang(message.text, fallback=_lang_of(contact))
         return Turn(
             message=message,
-            message_id=row.id,
-            conversation_id=conversation.id,
+            message_id=message_id,
+            conversation_id=conversation_id,
             client_id=contact.client_id if contact else None,
             contact_id=contact.id if contact else None,
             lang=lang,
-            flow=dict(conversation.flow) if conversation.flow else None,
+            flow=dict(flow) if flow else None,
             flow_known=True,
         )
 
@@ -142,49 +149,51 @@ class SqlStore:
 async def _sender_contact(
     session: AsyncSession, message: IncomingMessage
 ) -> tuple[Contact | None, Contact | None]:
-    """The sender's contact, and the contact that owns the conversation.
+    """The sender's contact, and the contact that owns the conversation (one query).
 
     In a group chat (a Telegram group, a Slack channel) only the chat's own link counts, so
     nobody sees another client's data there (a member of that client still speaks as
     themselves), and the conversation belongs to the chat's contact: a group is never mistaken
     for someone's private chat. Chat ids are unique per platform, so the chat's link is found
     whichever team the sender belongs to (Slack Connect channels are shared by several teams).
+    A client's whole Slack team can be linked once (user id "*"), for Slack Connect.
     """
-    contact = await find_contact(session, message.channel, message.workspace_id, message.sender_id)
-    if contact is None and message.workspace_id:
-        # Slack Connect: a client's whole team can be linked once (user id "*").
-        contact = await find_contact(session, message.channel, message.workspace_id, TEAM_WIDE)
+    users = [message.sender_id] + ([TEAM_WIDE] if message.workspace_id else [])
+    mine = and_(
+        ChannelIdentity.workspace_id == message.workspace_id, ChannelIdentity.user_id.in_(users)
+    )
+    chat = chat_identity(message.chat_id)
+    rows = (
+        await session.execute(
+            select(Contact, ChannelIdentity.user_id, ChannelIdentity.workspace_id)
+            .join(ChannelIdentity, ChannelIdentity.contact_id == Contact.id)
+            .where(
+                ChannelIdentity.channel == message.channel,
+                or_(mine, ChannelIdentity.user_id == chat) if message.group else mine,
+            )
+            .order_by(ChannelIdentity.id)
+        )
+    ).all()
+
+    def linked(user: str) -> Contact | None:
+        return next((c for c, u, w in rows if u == user and w == message.workspace_id), None)
+
+    contact = linked(message.sender_id) or (linked(TEAM_WIDE) if message.workspace_id else None)
     if not message.group:
         return contact, contact
-    group = await session.scalar(
-        select(Contact)
-        .join(ChannelIdentity, ChannelIdentity.contact_id == Contact.id)
-        .where(
-            ChannelIdentity.channel == message.channel,
-            ChannelIdentity.user_id == chat_identity(message.chat_id),
-        )
-        .order_by(ChannelIdentity.id)
-        .limit(1)
-    )
+    group = next((c for c, u, _ in rows if u == chat), None)
     if group is not None and contact is not None and contact.client_id == group.client_id:
         return contact, group
     return group, group
 
 
 async def _conversation_for(
-    session: AsyncSession, message: IncomingMessage, clock: Clock
-) -> Conversation:
-    key = (
-        Conversation.channel == message.channel,
-        Conversation.workspace_id == message.workspace_id,
-        Conversation.chat_id == message.chat_id,
-        Conversation.thread_id == message.thread_id,
-    )
-    conversation = await session.scalar(select(Conversation).where(*key))
-    if conversation is not None:
-        return conversation
-    now = clock.now()
-    conversation = Conversation(
+    session: AsyncSession, message: IncomingMessage, owner: Contact | None, now: datetime
+) -> tuple[int, dict[str, Any] | None]:
+    """The conversation's id and form state: created, or touched (and claimed by its owner),
+    in one upsert that two workers can run at once."""
+    owned = {"client_id": owner.client_id, "contact_id": owner.id} if owner is not None else {}
+    statement = _insert(session)(Conversation).values(
         channel=message.channel,
         workspace_id=message.workspace_id,
         chat_id=message.chat_id,
@@ -192,15 +201,19 @@ async def _conversation_for(
         flow=None,
         created_at=now,
         updated_at=now,
+        **owned,
     )
-    try:
-        async with session.begin_nested():
-            session.add(conversation)
-    except IntegrityError:
-        found = await session.scalar(select(Conversation).where(*key))
-        assert found is not None
-        return found
-    return conversation
+    statement = statement.on_conflict_do_update(
+        index_elements=["channel", "workspace_id", "chat_id", "thread_id"],
+        set_={"updated_at": now, **owned},
+    ).returning(Conversation.id, Conversation.flow)
+    row = (await session.execute(statement)).one()
+    return int(row.id), row.flow
+
+
+def _insert(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 async def _existing(session: AsyncSession, message: IncomingMessage) -> Message | None:

@@ -196,6 +196,14 @@ class HandoffService:
 
     # --- reading -------------------------------------------------------------------------
 
+    async def state_of(self, conversation_id: int) -> HandoffView:
+        """The handoff of a conversation known to exist (a turn's): one read."""
+        async with self._db.session() as session:
+            row = await session.get(Handoff, conversation_id)
+        if row is None:
+            return HandoffView(conversation_id, HandoffState.BOT, None, None, 0, None)
+        return _view(row)
+
     async def view(self, conversation_id: int) -> HandoffView:
         async with self._db.session() as session:
             row = await session.get(Handoff, conversation_id)

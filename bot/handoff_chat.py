@@ -40,7 +40,7 @@ class HandoffChat:
     async def gate(self, ctx: Context) -> list[Reply] | None:
         """While a person is asked or on, the bot stays quiet but for /bot and /human: what the
         client types (and FAQ or ticket-form clicks) goes to the staff thread."""
-        view = await self._handoff.view(ctx.turn.conversation_id)
+        view = await self._handoff.state_of(ctx.turn.conversation_id)
         ctx.memo[_STREAK] = view.low_streak
         if view.state is HandoffState.BOT:
             return None

@@ -3,8 +3,9 @@
 Effectively once: a deliverer claims ONE message (`sending`, with a lease), sends it, and marks
 it sent in its own transaction right after the platform accepted it. A deliverer that dies
 between the send and the mark leaves one message whose lease runs out and which is sent again:
-at most one repeat per deliverer lane, on SQLite and PostgreSQL alike. One chat's messages go
-out in order, one at a time; a 429 is retried after the platform's Retry-After.
+at most one repeat per deliverer, on SQLite and PostgreSQL alike. Deliverers are the pump's
+lanes and each turn sending its own answers (`add_turn`, `send_claimed`). One chat's messages
+go out in order, one at a time; a 429 is retried after the platform's Retry-After.
 """
 
 from __future__ import annotations

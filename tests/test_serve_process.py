@@ -190,7 +190,7 @@ async def test_sigterm_after_the_ack_loses_nothing(
     assert "Traceback" not in server.output
 
 
-async def test_kill_9_mid_stream_loses_nothing_and_repeats_at_most_the_lanes(
+async def test_kill_9_mid_stream_loses_nothing_and_repeats_at_most_what_was_in_flight(
     platforms: Platforms, children: list[Child]
 ) -> None:
     server = await _start(children, serve(platforms.env))
@@ -214,7 +214,9 @@ async def test_kill_9_mid_stream_loses_nothing_and_repeats_at_most_the_lanes(
     await _until(lambda: set(acked) <= {int(c[1:]) for c in _answers(platforms.slack)}, 60)
     await asyncio.sleep(1.0)
     repeats = sum(n - 1 for n in _answers(platforms.slack).values())
-    assert repeats <= 4  # at most one per outbox lane of the killed process (default 4)
+    # At most one per message the killed process had in flight: each processing slot sends
+    # its turn's answer, each outbox lane one message (defaults 8 + 4).
+    assert repeats <= 12
 
 
 async def test_429_from_slack_waits_retry_after_and_sends_once(

@@ -241,3 +241,31 @@ async def test_staff_acknowledge_button_calls_ticket_service(slack: Running) -> 
     posts = slack.api.posts()
     assert any(f"{ticket.ref}: acknowledged by sam" in p["text"] for p in posts), slack.api.calls
     assert (await slack.app.tickets.get(ticket.ref)).status == "acknowledged"
+
+
+async def test_a_database_outage_mid_turn_is_retried_not_answered(
+    slack: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    real = slack.app.engine.handle
+    calls = 0
+
+    async def flaky(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OperationalError("UPDATE", {}, ConnectionError("server closed the connection"))
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    slack.app.engine.handle = flaky  # type: ignore[method-assign]
+    response = await _post_event(slack.http, event_body(dm("/help"), event_id="EvOutage"))
+    assert response.status_code == 200
+    for _ in range(200):
+        if (await slack.app.intake.backlog())["pending"] == 1:
+            break
+        await asyncio.sleep(0.02)
+    [event] = await slack.app.intake.events()
+    assert event.state == "pending" and event.attempts == 1  # backing off, to be retried
+    assert slack.api.posts() == []  # no "something went wrong" to the client
+    assert "database unavailable" in caplog.text and "Traceback" not in caplog.text

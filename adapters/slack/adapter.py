@@ -33,6 +33,7 @@ from bot.handoff import conversation_of
 from bot.intake import Event
 from bot.messages import Address, Channel, IncomingMessage, Reply
 from bot.protocols import Sender
+from bot.storage.db import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ class SlackAdapter:
         self.bolt.event("app_mention")(self._on_event)
         self.bolt.action(re.compile("^aftercare_"))(self._on_action)
         self.bolt.command("/aftercare")(self._on_command)
+        self.bolt.error(self._on_error)
 
     @property
     def sender(self) -> Sender:
@@ -203,6 +205,16 @@ class SlackAdapter:
         response = await self.bolt.async_dispatch(request)
         if response.status >= 500:
             raise RuntimeError(f"slack listener failed (status {response.status})")
+
+    async def _on_error(self, error: Exception) -> None:
+        """A listener failed: the event is retried (Bolt answers 500 to `process`). A database
+        that went away is expected there, and gets a line rather than a traceback."""
+        if is_transient(error):
+            log.warning(
+                "slack: event to retry, database unavailable", extra={"error": type(error).__name__}
+            )
+        else:
+            log.error("slack: listener failed", exc_info=error)
 
     async def _on_event(self, body: dict[str, Any], context: Any) -> None:
         event = body.get("event", {})
