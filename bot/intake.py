@@ -244,18 +244,7 @@ class Intake:
 
     async def renew(self, ids: Collection[int]) -> None:
         """Extend the lease of events this process is still working on."""
-        if not ids:
-            return
-        async with self._db.connection() as connection:
-            await connection.execute(
-                update(InboundEvent)
-                .where(
-                    InboundEvent.id.in_(list(ids)),
-                    InboundEvent.state == PROCESSING,
-                    InboundEvent.locked_by == self.worker_id,
-                )
-                .values(locked_until=self._clock.now() + self.lease)
-            )
+        await self._update_held(ids, locked_until=self._clock.now() + self.lease)
 
     async def done(self, event: Event) -> None:
         """Processed: the body goes (it may hold an invite code), the key stays for dedupe."""
@@ -284,6 +273,17 @@ class Intake:
 
     async def release(self, ids: Collection[int]) -> None:
         """Hand events back unfinished (a graceful stop): due now, the attempt not counted."""
+        await self._update_held(
+            ids,
+            state=PENDING,
+            attempts=InboundEvent.attempts - 1,
+            available_at=self._clock.now(),
+            locked_by=None,
+            locked_until=None,
+        )
+
+    async def _update_held(self, ids: Collection[int], **values: Any) -> None:
+        """Change the events of `ids` that this process still holds (its lease not taken over)."""
         if not ids:
             return
         async with self._db.connection() as connection:
@@ -294,13 +294,7 @@ class Intake:
                     InboundEvent.state == PROCESSING,
                     InboundEvent.locked_by == self.worker_id,
                 )
-                .values(
-                    state=PENDING,
-                    attempts=InboundEvent.attempts - 1,
-                    available_at=self._clock.now(),
-                    locked_by=None,
-                    locked_until=None,
-                )
+                .values(**values)
             )
 
     async def events(self, *, state: str | None = None, limit: int = 100) -> list[EventInfo]:
