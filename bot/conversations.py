@@ -19,6 +19,7 @@ from bot.outbox import SqlOutbox
 from bot.protocols import Clock, Turn
 from bot.storage.db import Database
 from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
+from bot.uncancelled import uncancelled
 
 HANDLED, PROCESSING, FAILED = "handled", "processing", "failed"
 
@@ -97,6 +98,14 @@ class SqlStore:
         *,
         deliver_to: Address | None = None,
         error: str | None = None,
+    ) -> None:
+        """Record the turn's outcome, mark its event done and send its answers: once begun,
+        carried through even if a stop cancels the turn, so nothing is half-recorded or sent
+        without its record."""
+        await uncancelled(self._finish_turn(turn, replies, deliver_to, error))
+
+    async def _finish_turn(
+        self, turn: Turn, replies: list[Reply], deliver_to: Address | None, error: str | None
     ) -> None:
         claimed = []
         async with self._db.session() as session:

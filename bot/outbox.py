@@ -27,6 +27,7 @@ from bot.metrics import Metrics
 from bot.protocols import Clock, Sender
 from bot.storage.db import Database
 from bot.storage.models import Message, OutboxItem
+from bot.uncancelled import uncancelled
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +261,8 @@ class SqlOutbox:
         item = await self.claim(list(senders), chat_id)
         if item is None:
             return None
-        return await self._send(item, senders)
+        # A stop must not cut between the platform's answer and the record of it.
+        return await uncancelled(self._send(item, senders))
 
     async def _send(self, item: Claimed, senders: Mapping[str, Sender]) -> str:
         """Send one claimed message and record the outcome: SENT, PENDING or FAILED."""
