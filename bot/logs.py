@@ -134,3 +134,5 @@ def configure_logging(level: str, json_lines: bool, secrets: tuple[str, ...] = (
     root.setLevel(level.upper())
     # httpx logs full request URLs, and Telegram's carry the bot token.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+    # matplotlib announces its font cache on a fresh machine: noise inside a command's output.
+    logging.getLogger("matplotlib").setLevel(max(logging.WARNING, root.level))
