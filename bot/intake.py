@@ -217,25 +217,14 @@ class Intake:
             .order_by(InboundEvent.id)
             .limit(limit)
         )
-        if self._db.dialect == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        statement = (
-            update(InboundEvent)
-            .where(InboundEvent.id.in_(due.scalar_subquery()))
-            .values(
-                state=PROCESSING,
-                attempts=InboundEvent.attempts + 1,
-                locked_by=self.worker_id,
-                locked_until=now + self.lease,
-            )
-            .returning(
-                InboundEvent.id,
-                InboundEvent.channel,
-                InboundEvent.key,
-                InboundEvent.body,
-                InboundEvent.attempts,
-            )
-            .execution_options(synchronize_session=False)
+        statement = self._db.lease(
+            InboundEvent, due, state=PROCESSING, by=self.worker_id, until=now + self.lease
+        ).returning(
+            InboundEvent.id,
+            InboundEvent.channel,
+            InboundEvent.key,
+            InboundEvent.body,
+            InboundEvent.attempts,
         )
         async with self._db.connection() as connection:
             rows = (await connection.execute(statement)).all()

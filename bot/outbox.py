@@ -221,28 +221,17 @@ class SqlOutbox:
         )
         if chat_id is not None:
             due = due.where(OutboxItem.chat_id == chat_id)
-        if self._db.dialect == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        statement = (
-            update(OutboxItem)
-            .where(OutboxItem.id.in_(due.scalar_subquery()))
-            .values(
-                state=SENDING,
-                attempts=OutboxItem.attempts + 1,
-                locked_by=self.worker_id,
-                locked_until=now + self.lease,
-            )
-            .returning(
-                OutboxItem.id,
-                OutboxItem.channel,
-                OutboxItem.workspace_id,
-                OutboxItem.chat_id,
-                OutboxItem.thread_id,
-                OutboxItem.conversation_id,
-                OutboxItem.reply,
-                OutboxItem.attempts,
-            )
-            .execution_options(synchronize_session=False)
+        statement = self._db.lease(
+            OutboxItem, due, state=SENDING, by=self.worker_id, until=now + self.lease
+        ).returning(
+            OutboxItem.id,
+            OutboxItem.channel,
+            OutboxItem.workspace_id,
+            OutboxItem.chat_id,
+            OutboxItem.thread_id,
+            OutboxItem.conversation_id,
+            OutboxItem.reply,
+            OutboxItem.attempts,
         )
         async with self._db.connection() as connection:
             row = (await connection.execute(statement)).first()

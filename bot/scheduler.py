@@ -276,22 +276,15 @@ class Scheduler:
             .order_by(JobRow.due_at, JobRow.id)
             .limit(limit)
         )
-        if self._db.dialect == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        statement = (
-            update(JobRow)
-            .where(JobRow.id.in_(due.scalar_subquery()))
-            .values(
-                state=JobState.RUNNING,
-                attempts=JobRow.attempts + 1,
-                locked_by=self.worker_id,
-                locked_until=now + self.lease,
-                updated_at=now,
-            )
-            .returning(
-                JobRow.id, JobRow.kind, JobRow.payload, JobRow.due_at, JobRow.attempts, JobRow.key
-            )
-            .execution_options(synchronize_session=False)
+        statement = self._db.lease(
+            JobRow,
+            due,
+            state=JobState.RUNNING,
+            by=self.worker_id,
+            until=now + self.lease,
+            updated_at=now,
+        ).returning(
+            JobRow.id, JobRow.kind, JobRow.payload, JobRow.due_at, JobRow.attempts, JobRow.key
         )
         async with self._db.session() as session:
             rows = (await session.execute(statement)).all()

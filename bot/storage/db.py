@@ -7,10 +7,11 @@ import contextvars
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, event, text
+from sqlalchemy import Select, Update, event, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -61,9 +62,7 @@ class Database:
             # No pre-ping (a round trip per transaction): a connection the server dropped
             # fails its statement as a disconnect, SQLAlchemy then discards the whole pool,
             # and the work is retried (intake answers 503, a turn is processed again).
-            self.engine = create_async_engine(
-                url, pool_pre_ping=False, pool_recycle=1800, **pool
-            )
+            self.engine = create_async_engine(url, pool_pre_ping=False, pool_recycle=1800, **pool)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._serial = asyncio.Lock() if self.dialect == "sqlite" else None
 
@@ -94,6 +93,24 @@ class Database:
                 yield
             finally:
                 _holding.reset(token)
+
+    def lease(
+        self, table: Any, due: Select[Any], *, state: str, by: str, until: datetime, **also: Any
+    ) -> Update:
+        """UPDATE `table` rows picked by `due` (a SELECT of ids) to `state`, held `by` a worker
+        `until`, their attempt counted: one statement, UPDATE ... WHERE id IN (SELECT ... FOR
+        UPDATE SKIP LOCKED), so concurrent workers on PostgreSQL never take the same row and
+        SQLite stays atomic. Add `.returning(...)` for what the caller needs."""
+        if self.dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        return (
+            update(table)
+            .where(table.id.in_(due.scalar_subquery()))
+            .values(
+                state=state, attempts=table.attempts + 1, locked_by=by, locked_until=until, **also
+            )
+            .execution_options(synchronize_session=False)
+        )
 
     async def reach(self) -> None:
         """Open a connection and close it; DatabaseError saying where and why when that fails."""
