@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.directory import TEAM_WIDE, chat_identity
 from bot.i18n import Lang, detect_lang
 from bot.intake import mark_done
-from bot.messages import Address, IncomingMessage, Reply, reply_to_json
-from bot.outbox import SqlOutbox
+from bot.messages import Address, IncomingMessage, Reply
+from bot.outbox import SqlOutbox, bot_said
 from bot.protocols import Clock, Turn
 from bot.storage.db import Database
 from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
@@ -120,19 +120,7 @@ class SqlStore:
                 inbound.payload = {**(inbound.payload or {}), "error": error[:500]}
             for reply in replies:
                 session.add(
-                    Message(
-                        conversation_id=turn.conversation_id,
-                        direction="out",
-                        channel=turn.message.channel,
-                        platform_message_id=None,
-                        sender_id="aftercare",
-                        sender_name="Aftercare",
-                        contact_id=None,
-                        text=reply.text,
-                        payload=reply_to_json(reply),
-                        state=HANDLED,
-                        created_at=now,
-                    )
+                    Message(**bot_said(turn.conversation_id, turn.message.channel, reply, now))
                 )
             if deliver_to is not None and replies:
                 # Logged above as the answer: the outbox need not log it again.

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -44,6 +45,25 @@ class Claimed:
     reply: Reply
     conversation_id: int | None
     attempts: int
+
+
+def bot_said(
+    conversation_id: int, channel: str, reply: Reply, at: datetime, **noted: Any
+) -> dict[str, Any]:
+    """The conversation log's row for what the bot said; `noted` goes into its payload."""
+    return {
+        "conversation_id": conversation_id,
+        "direction": "out",
+        "channel": channel,
+        "platform_message_id": None,
+        "sender_id": "aftercare",
+        "sender_name": "Aftercare",
+        "contact_id": None,
+        "text": reply.text,
+        "payload": {**reply_to_json(reply), **noted},
+        "state": "handled",
+        "created_at": at,
+    }
 
 
 class SqlOutbox:
@@ -325,26 +345,15 @@ class SqlOutbox:
                 .values(state=SENT, sent_at=now, last_error=None, locked_by=None, locked_until=None)
             )
             if item.conversation_id is not None:
-                payload = {
-                    **reply_to_json(item.reply),
-                    "platform_id": platform_id,
-                    "outbox": item.id,
-                }
-                await connection.execute(
-                    insert(Message).values(
-                        conversation_id=item.conversation_id,
-                        direction="out",
-                        channel=item.address.channel,
-                        platform_message_id=None,
-                        sender_id="aftercare",
-                        sender_name="Aftercare",
-                        contact_id=None,
-                        text=item.reply.text,
-                        payload=payload,
-                        state="handled",
-                        created_at=now,
-                    )
+                said = bot_said(
+                    item.conversation_id,
+                    item.address.channel,
+                    item.reply,
+                    now,
+                    platform_id=platform_id,
+                    outbox=item.id,
                 )
+                await connection.execute(insert(Message).values(**said))
         if self._metrics is not None:
             self._metrics.outbox_sent.labels(item.address.channel).inc()
 
