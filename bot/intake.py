@@ -76,6 +76,17 @@ async def mark_done(db: AsyncConnection | AsyncSession, event_id: int, now: date
         completed.add(event_id)
 
 
+def _head_of(chat_key: Any) -> Any:
+    """The head of a chat (a key, or the column for each candidate row): its lowest unfinished
+    event id, found by one index probe whatever the planner's statistics say."""
+    earlier = aliased(InboundEvent)
+    return (
+        select(func.min(earlier.id))
+        .where(earlier.chat_key == chat_key, earlier.state.in_(UNFINISHED))
+        .scalar_subquery()
+    )
+
+
 @dataclass(frozen=True)
 class EventInfo:
     """An inbound event as `aftercare events list` shows it (never its body)."""
@@ -169,12 +180,7 @@ class Intake:
 
     def _take(self, event_id: int, chat_key: str, now: datetime) -> Any:
         """Claim a just-recorded event for this process, if it is the head of its chat."""
-        earlier = aliased(InboundEvent)
-        head = (
-            select(func.min(earlier.id))
-            .where(earlier.chat_key == chat_key, earlier.state.in_(UNFINISHED))
-            .scalar_subquery()
-        )
+        head = _head_of(chat_key)
         return (
             update(InboundEvent)
             .where(InboundEvent.id == event_id, InboundEvent.id == head)
@@ -196,14 +202,7 @@ class Intake:
         if not channels or limit < 1:
             return []
         now = self._clock.now()
-        # The head of its chat: the lowest unfinished id there (one index probe per candidate,
-        # whatever the planner's statistics say).
-        earlier = aliased(InboundEvent)
-        head = (
-            select(func.min(earlier.id))
-            .where(earlier.chat_key == InboundEvent.chat_key, earlier.state.in_(UNFINISHED))
-            .scalar_subquery()
-        )
+        head = _head_of(InboundEvent.chat_key)
         due = (
             select(InboundEvent.id)
             .where(
