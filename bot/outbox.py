@@ -47,6 +47,11 @@ class Claimed:
     attempts: int
 
 
+def _holds_up_its_chat(item: Any, now: datetime) -> Any:
+    """A message later ones of its chat wait for: in flight, or due and not yet sent."""
+    return or_(item.state == SENDING, and_(item.state == PENDING, item.available_at <= now))
+
+
 def bot_said(
     conversation_id: int, channel: str, reply: Reply, at: datetime, **noted: Any
 ) -> dict[str, Any]:
@@ -109,10 +114,7 @@ class SqlOutbox:
                     exists().where(
                         OutboxItem.chat_id == address.chat_id,
                         OutboxItem.channel == channel,
-                        or_(
-                            OutboxItem.state == SENDING,
-                            and_(OutboxItem.state == PENDING, OutboxItem.available_at <= now),
-                        ),
+                        _holds_up_its_chat(OutboxItem, now),
                     )
                 )
             )
@@ -219,10 +221,7 @@ class SqlOutbox:
                 earlier.chat_id == OutboxItem.chat_id,
                 earlier.state.in_((PENDING, SENDING)),
                 earlier.channel == OutboxItem.channel,
-                or_(
-                    earlier.state == SENDING,
-                    and_(earlier.state == PENDING, earlier.available_at <= now),
-                ),
+                _holds_up_its_chat(earlier, now),
             )
             .scalar_subquery()
         )
