@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from adapters.slack.keys import MAX_DEPTH, chat_key, event_key, parse_body
+from adapters.http.json_body import MAX_DEPTH
+from adapters.slack.keys import chat_key, event_key, parse_body
 from tests.slack_fakes import TEAM, dm, event_body
 
 FORM = "application/x-www-form-urlencoded"

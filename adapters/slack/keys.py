@@ -4,12 +4,11 @@ same on every Slack retry) and the conversation it belongs to, for recording it 
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-MAX_DEPTH = 64
+from adapters.http.json_body import json_object
+
 _INTERACTIVE = {
     "block_actions",
     "block_suggestion",
@@ -19,8 +18,6 @@ _INTERACTIVE = {
     "view_closed",
     "view_submission",
 }
-# A JSON string (escapes included) or one bracket; brackets inside strings are not nesting.
-_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]', re.DOTALL)
 
 
 def parse_body(raw: bytes, content_type: str) -> dict[str, Any] | None:
@@ -36,7 +33,7 @@ def parse_body(raw: bytes, content_type: str) -> dict[str, Any] | None:
         return None
     media = content_type.split(";", 1)[0].strip().lower()
     if media == "application/json":
-        return _json_object(text)
+        return json_object(text)
     if media == "application/x-www-form-urlencoded":
         try:
             fields = parse_qsl(text, keep_blank_values=True, errors="strict")
@@ -44,34 +41,9 @@ def parse_body(raw: bytes, content_type: str) -> dict[str, Any] | None:
             return None
         form = dict(fields)
         if "payload" in form:
-            return _json_object(form["payload"])
+            return json_object(form["payload"])
         return form or None
     return None
-
-
-def _json_object(text: str) -> dict[str, Any] | None:
-    if _too_deep(text):
-        return None
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _too_deep(text: str) -> bool:
-    """Whether brackets nest deeper than MAX_DEPTH, counted in one pass without recursion
-    (json.loads itself recurses, and a deep enough body would exhaust the stack)."""
-    depth = 0
-    for match in _STRING_OR_BRACKET.finditer(text):
-        bracket = match.group()
-        if bracket in ("[", "{"):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        elif bracket in ("]", "}"):
-            depth -= 1
-    return False
 
 
 def _obj(value: object) -> dict[str, Any]:

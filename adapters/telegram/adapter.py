@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import re
 import warnings
@@ -24,6 +23,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBUserWarning
 
+from adapters.http.json_body import json_object
 from adapters.telegram import translate
 from adapters.telegram.callbacks import CallbackStore
 from adapters.telegram.markup import chosen, length
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 _SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 ALLOWED_UPDATES = ("message", "callback_query")
-MAX_DEPTH = 64  # a real update nests a handful of levels; anything deeper is not one
 POLL_SECONDS = 30
 # The command menu Telegram shows next to the text box, per language (the core's commands).
 COMMANDS = {
@@ -335,25 +334,9 @@ class _RateLimits:
 def _json_object(raw: bytes) -> dict[str, Any] | None:
     """The body as a JSON object, or None: bad UTF-8, bad JSON, too deep, not an object."""
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):
+        return json_object(raw.decode("utf-8"))
+    except UnicodeDecodeError:
         return None
-    if not isinstance(data, dict) or _depth(data) > MAX_DEPTH:
-        return None
-    return data
-
-
-def _depth(value: object) -> int:
-    """Nesting depth, without recursion (json.loads already bounded it by the stack)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
-    return deepest
 
 
 def _offered(message: Message | None, data: str) -> bool:
