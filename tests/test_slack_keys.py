@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from adapters.http.json_body import MAX_DEPTH
+from adapters.http.webhooks import MAX_DEPTH
 from adapters.slack.keys import chat_key, event_key, parse_body
 from tests.slack_fakes import TEAM, dm, event_body
 

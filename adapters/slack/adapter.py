@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.http.webhooks import refuse
 from adapters.slack import translate
 from adapters.slack.blocks import chosen
 from adapters.slack.keys import chat_key, event_key, parse_body
@@ -193,10 +194,7 @@ class SlackAdapter:
         return None
 
     def _refuse(self, status: int, reason: str) -> Response:
-        # Never the body: a short reason is all an unauthenticated request gets in the log.
-        log.info("slack: request refused", extra={"status": status, "reason": reason})
-        self._app.metrics.events_rejected.labels(self.name, reason).inc()
-        return Response(reason + "\n", status_code=status, media_type="text/plain")
+        return refuse(self._app.metrics, self.name, status, reason)
 
     # --- processing: a recorded event through Bolt ----------------------------------------
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
-from adapters.http.json_body import json_object
+from adapters.http.webhooks import json_object
 
 _INTERACTIVE = {
     "block_actions",

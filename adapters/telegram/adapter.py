@@ -23,7 +23,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application
 from telegram.warnings import PTBUserWarning
 
-from adapters.http.json_body import json_object
+from adapters.http.webhooks import json_object, refuse
 from adapters.telegram import translate
 from adapters.telegram.callbacks import CallbackStore
 from adapters.telegram.markup import chosen, length
@@ -199,9 +199,7 @@ class TelegramAdapter:
         )
 
     def _refuse(self, status: int, reason: str) -> Response:
-        log.info("telegram: request refused", extra={"status": status, "reason": reason})
-        self._app.metrics.events_rejected.labels(self.name, reason).inc()
-        return Response(reason + "\n", status_code=status, media_type="text/plain")
+        return refuse(self._app.metrics, self.name, status, reason)
 
     async def _poll(self) -> None:
         """Long polling that never confirms an update (the next offset) before recording it."""

@@ -1,10 +1,18 @@
-"""A webhook body as a JSON object, parsed without surprises (Slack and Telegram alike)."""
+"""What the Slack and Telegram webhook routes share: a body parsed as a JSON object without
+surprises, and a refusal that logs a short reason, never the body."""
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
+
+from starlette.responses import Response
+
+from bot.metrics import Metrics
+
+log = logging.getLogger(__name__)
 
 MAX_DEPTH = 64  # a real event or update nests a handful of levels; anything deeper is not one
 # A JSON string (escapes included) or one bracket; brackets inside strings are not nesting.
@@ -36,3 +44,11 @@ def _too_deep(text: str) -> bool:
         elif bracket in ("]", "}"):
             depth -= 1
     return False
+
+
+def refuse(metrics: Metrics, channel: str, status: int, reason: str) -> Response:
+    """A short plain-text refusal, counted; the log gets the reason, never the body (an
+    unauthenticated request may be anything)."""
+    log.info("%s: request refused", channel, extra={"status": status, "reason": reason})
+    metrics.events_rejected.labels(channel, reason).inc()
+    return Response(reason + "\n", status_code=status, media_type="text/plain")
