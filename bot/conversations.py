@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +15,7 @@ from bot.intake import mark_done
 from bot.messages import Address, IncomingMessage, Reply
 from bot.outbox import SqlOutbox, bot_said
 from bot.protocols import Clock, Turn
-from bot.storage.db import Database
+from bot.storage.db import Database, insert_for
 from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
 from bot.uncancelled import uncancelled
 
@@ -66,7 +64,7 @@ class SqlStore:
             "created_at": now,
         }
         statement = (
-            _insert(session)(Message)
+            insert_for(session.get_bind().dialect.name, Message)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
             .returning(Message.id)
@@ -190,7 +188,7 @@ async def _conversation_for(
     """The conversation's id and form state: created, or touched (and claimed by its owner),
     in one upsert that two workers can run at once."""
     owned = {"client_id": owner.client_id, "contact_id": owner.id} if owner is not None else {}
-    statement = _insert(session)(Conversation).values(
+    statement = insert_for(session.get_bind().dialect.name, Conversation).values(
         channel=message.channel,
         workspace_id=message.workspace_id,
         chat_id=message.chat_id,
@@ -206,11 +204,6 @@ async def _conversation_for(
     ).returning(Conversation.id, Conversation.flow)
     row = (await session.execute(statement)).one()
     return int(row.id), row.flow
-
-
-def _insert(session: AsyncSession) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 async def _existing(session: AsyncSession, message: IncomingMessage) -> Message | None:

@@ -21,14 +21,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.metrics import Metrics
 from bot.protocols import Clock
-from bot.storage.db import Database
+from bot.storage.db import Database, insert_for
 from bot.storage.models_intake import InboundEvent
 
 log = logging.getLogger(__name__)
@@ -150,9 +148,8 @@ class Intake:
             "available_at": now,
             "received_at": now,
         }
-        insert = pg_insert if self._db.dialect == "postgresql" else sqlite_insert
         statement = (
-            insert(InboundEvent)
+            insert_for(self._db.dialect, InboundEvent)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(InboundEvent.id)

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, Update, event, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -132,6 +134,12 @@ class Database:
         """Raise when the database does not answer `SELECT 1` within `seconds`."""
         async with asyncio.timeout(seconds), self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+
+
+def insert_for(dialect: str, table: Any) -> Any:
+    """INSERT into `table` in the dialect's own form, which knows ON CONFLICT (PostgreSQL or
+    SQLite)."""
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
 def is_transient(exc: BaseException) -> bool:
