@@ -17,9 +17,8 @@ from bot.storage.db import Database
 from bot.storage.models import ChannelIdentity, Client, Contact, Project
 
 SLA_TIERS = ("gold", "silver", "bronze")
-DEFAULT_WARRANTY_MONTHS = (
-    12  # from delivery, then from acceptance (bot/handover.py); as the KB says
-)
+# From delivery, then from acceptance (bot/handover.py); as the KB says.
+DEFAULT_WARRANTY_MONTHS = 12
 CHANNELS = ("console", "slack", "telegram", "http")
 YEARS = (1970, 2199)  # dates a command accepts
 CHAT_PREFIX = "chat:"
@@ -294,10 +293,16 @@ class Directory:
         """Whether a chat account is linked to a client (personally or team-wide): such an
         account is a client's, and may never act as staff."""
         async with self._db.session() as session:
-            for user in (user_id, TEAM_WIDE):
-                if await find_contact(session, channel, workspace_id, user) is not None:
-                    return True
-        return False
+            linked = await session.scalar(
+                select(ChannelIdentity.id)
+                .where(
+                    ChannelIdentity.channel == channel,
+                    ChannelIdentity.workspace_id == workspace_id,
+                    ChannelIdentity.user_id.in_((user_id, TEAM_WIDE)),
+                )
+                .limit(1)
+            )
+        return linked is not None
 
     async def list_contacts(self, client_ref: str | None = None) -> list[ContactView]:
         async with self._db.session() as session:
