@@ -39,6 +39,11 @@ class IncomingMessage:
     # The recorded inbound event (bot/intake.py) this message came from, when it did.
     intake_id: int | None = None
 
+    @property
+    def address(self) -> Address:
+        """Where an answer to this message goes: its chat, and thread if it has one."""
+        return Address(self.channel, self.workspace_id, self.chat_id, self.thread_id)
+
 
 @dataclass(frozen=True)
 class Button:

@@ -262,8 +262,7 @@ class SlackAdapter:
 
     async def _answer(self, message: IncomingMessage, intake_id: int | None) -> None:
         message = _with_intake(message, intake_id)
-        address = Address(Channel.SLACK, message.workspace_id, message.chat_id, message.thread_id)
-        await self._app.engine.handle(message, deliver_to=address)
+        await self._app.engine.handle(message, deliver_to=message.address)
 
     # --- the staff side --------------------------------------------------------------------
 
@@ -316,9 +315,8 @@ class SlackAdapter:
                 return
         except AftercareError as exc:
             text = f"{actor}: {exc}"
-        address = Address(Channel.SLACK, message.workspace_id, message.chat_id, message.thread_id)
         key = f"slack-staff:{intake}" if intake is not None else None
-        await self._app.outbox.enqueue(address, Reply(text), key=key)
+        await self._app.outbox.enqueue(message.address, Reply(text), key=key)
 
     async def _ticket_action(self, payload: str, actor: str) -> str:
         _, verb, ref = payload.split(":", 2)

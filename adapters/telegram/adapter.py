@@ -307,11 +307,8 @@ class TelegramAdapter:
     async def _answer(self, message: IncomingMessage, intake_id: int, reply_to: int | None) -> None:
         if intake_id:
             message = replace(message, intake_id=intake_id)
-        address = Address(
-            Channel.TELEGRAM, message.workspace_id, message.chat_id, message.thread_id
-        )
         meta = {"reply_to": str(reply_to)} if reply_to is not None else None
-        await self._app.engine.handle(message, deliver_to=address, reply_meta=meta)
+        await self._app.engine.handle(message, deliver_to=message.address, reply_meta=meta)
 
 
 class _RateLimits:
