@@ -40,6 +40,14 @@ async def _exec_pg(url: str, statement: str) -> None:
         await engine.dispose()
 
 
+@pytest.fixture
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback requests (fake platforms, a served app) never go through a proxy; test
+    modules that talk HTTP use it with `pytest.mark.usefixtures("no_proxy")`."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file per test run; each test gets a copy (migrating is the slow part)."""

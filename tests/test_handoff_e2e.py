@@ -29,12 +29,6 @@ CHAT = str(ALICE["id"])
 
 
 @pytest.fixture
-def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-
-
-@pytest.fixture
 def settings(settings: Settings, tmp_path: Path) -> Settings:
     settings.slack_staff_channel = STAFF
     settings.kb_dir = tmp_path / "kb"

@@ -27,12 +27,6 @@ from tests.test_http_server import serve_on_free_port
 pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
-@pytest.fixture
-def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-
-
 @dataclass
 class Running:
     api: FakeSlackApi

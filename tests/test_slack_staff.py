@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.settings import Settings
 from bot.storage.models import Client, Project
-from tests.test_slack_events import Running, no_proxy, slack  # noqa: F401  (fixtures)
+from tests.test_slack_events import Running, slack  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
 

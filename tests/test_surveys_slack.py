@@ -29,12 +29,6 @@ pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 @pytest.fixture
-def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-
-
-@pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(  # type: ignore[call-arg]
         _env_file=None, data_dir=tmp_path, database_url=database_url, slack_staff_channel="CSTAFF"

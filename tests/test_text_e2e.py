@@ -17,7 +17,6 @@ from tests.test_handoff_e2e import Both, both  # noqa: F401  (fixture)
 from tests.test_handoff_slack import (  # noqa: F401  (fixtures)
     STAFF,
     SlackWorld,
-    no_proxy,
     settings,
     staff_reply,
     world,
