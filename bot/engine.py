@@ -144,11 +144,9 @@ class Engine:
 
     def _log_text(self, text: str) -> str | None:
         """The text the log keeps when it must not keep the text itself."""
-        if not text.startswith("/"):
-            return None
-        name, _, args = text[1:].partition(" ")
-        if args.strip() and name.split("@", 1)[0].lower() in self._routes.secret_commands:
-            return f"/{name} [hidden]"
+        command = parse_command(text)
+        if command is not None and command[1] and command[0] in self._routes.secret_commands:
+            return f"{text.partition(' ')[0]} [hidden]"
         return None
 
     async def _route(self, ctx: Context) -> list[Reply]:
@@ -166,13 +164,13 @@ class Engine:
         text = ctx.text
         if not text:
             return [Reply(t("empty", ctx.lang))]
-        if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
-            name = name.split("@", 1)[0].lower()  # Telegram appends @botname in groups
+        parsed = parse_command(text)
+        if parsed is not None:
+            name, args = parsed
             command = self._routes.commands.get(name)
             if command is None:
                 return [Reply(t("unknown_command", ctx.lang, command=name[:32]))]
-            return await command(ctx, args.strip())
+            return await command(ctx, args)
         for text_handler in self._routes.text:
             replies = await text_handler(ctx)
             if replies is not None:
@@ -180,3 +178,12 @@ class Engine:
         if self._routes.fallback is None:
             return [Reply(t("empty", ctx.lang))]
         return await self._routes.fallback(ctx)
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """`/name args` as (name, args): the name in lower case without the `@botname` Telegram
+    appends in groups, the arguments stripped; None when `text` is not a command."""
+    if not text.startswith("/"):
+        return None
+    name, _, args = text[1:].partition(" ")
+    return name.split("@", 1)[0].lower(), args.strip()

@@ -4,7 +4,7 @@ a row, and the gate that relays a conversation's messages while a person has it.
 from __future__ import annotations
 
 from bot.commands import not_configured
-from bot.engine import Context, Fallback, Handler, Routes
+from bot.engine import Context, Fallback, Handler, Routes, parse_command
 from bot.handoff import HandoffService, HandoffState
 from bot.handoff_phrases import PHRASES, asks_for_person
 from bot.i18n import say
@@ -143,10 +143,10 @@ def _without_person_button(reply: Reply) -> Reply:
 
 
 def _command(ctx: Context) -> str | None:
-    text = ctx.text
-    if ctx.turn.message.button_payload or not text.startswith("/"):
+    if ctx.turn.message.button_payload:
         return None
-    return text[1:].split(" ", 1)[0].split("@", 1)[0].lower()
+    parsed = parse_command(ctx.text)
+    return parsed[0] if parsed is not None else None
 
 
 def _say(key: str, ctx: Context) -> str:
