@@ -143,7 +143,9 @@ class Engine:
         return replies
 
     def _log_text(self, text: str) -> str | None:
-        """The text the log keeps when it must not keep the text itself."""
+        """The text the log keeps when it must not keep the text itself (stripped first, as
+        routing strips it)."""
+        text = text.strip()
         command = parse_command(text)
         if command is not None and command[1] and command[0] in self._routes.secret_commands:
             return f"{text.partition(' ')[0]} [hidden]"

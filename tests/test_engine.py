@@ -183,3 +183,17 @@ async def test_an_invite_code_is_never_kept_in_the_message_log(
     logged = [m.text for m in await _messages(app)]
     assert logged[0] == "/start [hidden]"
     assert all(invite.code not in text for text in logged)
+
+
+async def test_an_invite_code_after_leading_spaces_is_not_kept_either(
+    app: App, clock: FakeClock
+) -> None:
+    """Routing strips the text, so a command after spaces still runs; its secret must not
+    reach the log through that gap."""
+    await app.directory.add_client("Acme Corp", "ACME")
+    invite = await app.invites.create("ACME")
+    message = console_message(clock, f"  /start {invite.code}", user="newcomer", channel="telegram")
+    await app.engine.handle(message)
+    logged = [m.text for m in await _messages(app)]
+    assert logged[0] == "/start [hidden]"
+    assert all(invite.code not in text for text in logged)
