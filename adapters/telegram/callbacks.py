@@ -13,12 +13,11 @@ import base64
 import hashlib
 import hmac
 
-from sqlalchemy.exc import IntegrityError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.messages import Button
 from bot.protocols import Clock
-from bot.storage.db import Database
+from bot.storage.db import Database, insert_for
 from bot.storage.models_telegram import TelegramCallback
 
 MAX_BYTES = 64
@@ -50,16 +49,14 @@ class CallbackStore:
         body = payload
         if len(payload.encode()) + 1 + _MAC_CHARS > MAX_BYTES or payload.startswith(_PREFIX):
             body = token_for(payload)
-            try:
-                async with self._db.session() as session:
-                    if await session.get(TelegramCallback, body) is None:
-                        session.add(
-                            TelegramCallback(
-                                token=body, payload=payload, created_at=self._clock.now()
-                            )
-                        )
-            except IntegrityError:
-                pass  # stored by another replica at the same moment; same token, same payload
+            # Stored once: another replica may store it at the same moment (same token, same
+            # payload), and it is kept then as it is.
+            async with self._db.session() as session:
+                await session.execute(
+                    insert_for(self._db.dialect, TelegramCallback)
+                    .values(token=body, payload=payload, created_at=self._clock.now())
+                    .on_conflict_do_nothing(index_elements=["token"])
+                )
         return f"{body}{_SEP}{self._mac(chat_id, body)}"
 
     async def decode(self, data: str, chat_id: str, offered: bool = False) -> str | None:
