@@ -111,8 +111,10 @@ def ask(
         try:
             kb = IndexedKnowledgeBase.from_settings(config, db)
             lang = detect_lang(text)
-            result = await kb.lookup(text, lang)
-            await kb.close()
+            try:
+                result = await kb.lookup(text, lang)
+            finally:
+                await kb.close()  # a re-check under way reads the database
         finally:
             await db.dispose()
         reply = render(result, lang)
