@@ -140,12 +140,20 @@ def build_index(
     (staging / ARTICLES).write_text(json.dumps(articles, ensure_ascii=False), encoding="utf-8")
     with (staging / ENTRIES).open("w", encoding="utf-8") as rows:
         for e in entries:
-            row = {"article": e.article, "lang": e.lang, "section": e.section, "text": e.text}
+            row = {
+                "article": e.article,
+                "lang": e.lang,
+                "section": e.section,
+                "text": e.text,
+                "kind": e.kind,
+                "start": e.start,
+                "end": e.end,
+            }
             rows.write(json.dumps(row, ensure_ascii=False) + "\n")
     manifest = Manifest(
         model=embedder.name,
         dimension=embedder.dim,
-        chunk_count=sum(1 for e in entries if e.section >= 0),
+        chunk_count=sum(1 for e in entries if e.kind == "passage"),
         entry_count=len(entries),
         files={unit.name: unit.hash for unit in units},
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),

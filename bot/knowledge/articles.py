@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from bot.i18n import Lang
+
+EntryKind = Literal["title", "question", "heading", "passage"]
 
 
 @dataclass(frozen=True)
 class Section:
+    """A heading's own text. `path` is the heading path below the document title (outermost
+    first; empty for the lead, the text before the first heading, whose `heading` is the
+    title); `page` is where it starts in a paged document (PDF)."""
+
     heading: str
     text: str
     line: int = 0
+    path: tuple[str, ...] = ()
+    page: int | None = None
+
+    @property
+    def trail(self) -> str:
+        """The heading path as a reader sees it: "Settings › Picture › Picture mode"."""
+        return " › ".join(self.path) if self.path else self.heading
 
 
 @dataclass(frozen=True)
@@ -29,13 +42,18 @@ class Article:
     tags: tuple[str, ...] = ()
     links: tuple[str, ...] = field(default=())
 
+    def is_lead(self, index: int) -> bool:
+        """The text under the title before the first heading, when headed sections follow: a
+        summary of the whole article, shown only when no section answers better."""
+        return not self.sections[index].path and len(self.sections) > 1
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "lang": self.lang,
             "title": self.title,
             "source": self.source,
-            "sections": [[s.heading, s.text, s.line] for s in self.sections],
+            "sections": [[s.heading, s.text, s.line, list(s.path), s.page] for s in self.sections],
             "questions": list(self.questions),
             "category": self.category,
             "tags": list(self.tags),
@@ -49,7 +67,10 @@ class Article:
             lang="zh" if data["lang"] == "zh" else "en",
             title=str(data["title"]),
             source=str(data["source"]),
-            sections=tuple(Section(str(h), str(t), int(n)) for h, t, n in data["sections"]),
+            sections=tuple(
+                Section(str(h), str(t), int(n), tuple(map(str, path)), page)
+                for h, t, n, path, page in data["sections"]
+            ),
             questions=tuple(data["questions"]),
             category=str(data["category"]),
             tags=tuple(data["tags"]),
@@ -59,9 +80,13 @@ class Article:
 
 @dataclass(frozen=True)
 class Entry:
-    """One embedded text: an article's section (`section` >= 0) or example question (-1)."""
+    """One embedded text: an article's title or example question (`section` -1), a section's
+    heading, or a passage of a section's text (characters `start`:`end` of it)."""
 
     article: str
     lang: Lang
     section: int
     text: str
+    kind: EntryKind = "passage"
+    start: int = 0
+    end: int = 0

@@ -16,8 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.errors import IndexNotReadyError
 from bot.i18n import Lang
 from bot.knowledge import published
-from bot.knowledge.articles import Article
-from bot.knowledge.embedders import Embedder, Vectors, make_embedder
+from bot.knowledge.articles import Article, Section
+from bot.knowledge.embedders import Embedder, make_embedder
 from bot.knowledge.index_files import (
     FIX,
     MANIFEST,
@@ -26,7 +26,8 @@ from bot.knowledge.index_files import (
     kb_files,
     load_index,
 )
-from bot.knowledge.retrieval import ArticleScore, Fusion, Retriever
+from bot.knowledge.passages import excerpt
+from bot.knowledge.retrieval import ArticleScore, Fusion, Ranking, Retriever
 from bot.protocols import KbHit, KbResult, Tier
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -34,6 +35,8 @@ from bot.storage.db import Database
 log = logging.getLogger(__name__)
 
 MAX_HITS = 3
+# A section longer than this is shown as its best-matching passages (never rewritten).
+SHOWN_CHARS = 900
 RECHECK_SECONDS = 2.0
 PUBLISHED_DIR = "published-index"  # under the data dir: published builds, unpacked
 
@@ -349,7 +352,8 @@ class IndexedKnowledgeBase:
         )
 
     def _lookup(self, retriever: Retriever, question: str, lang: Lang) -> KbResult:
-        ranked, query = retriever.rank(question, limit=MAX_HITS)
+        ranking = retriever.rank(question, limit=MAX_HITS)
+        ranked = ranking.articles
         if not ranked:
             return KbResult(Tier.LOW, ())
         tier = tier_for(ranked[0].score, self.answer_threshold, self.suggest_threshold)
@@ -359,44 +363,54 @@ class IndexedKnowledgeBase:
             shown = [s for s in ranked if s.score >= self.suggest_threshold]
         else:
             shown = ranked
-        hits = tuple(h for s in shown if (h := self._hit(retriever, s, lang, query)) is not None)
+        hits = tuple(h for s in shown if (h := hit_for(retriever, s, lang, ranking)) is not None)
         return KbResult(tier, hits)
 
     def _section_for(
         self, retriever: Retriever, article_id: str, question: str, lang: Lang
     ) -> KbHit | None:
-        query = retriever.encode(question) if question.strip() else None
-        return self._hit(retriever, ArticleScore(article_id, 0.0, 0.0, 0.0), lang, query)
-
-    def _hit(
-        self, retriever: Retriever, scored: ArticleScore, lang: Lang, query: Vectors | None
-    ) -> KbHit | None:
-        articles = retriever.data.articles
-        other: Lang = "en" if lang == "zh" else "zh"
-        for version in (lang, other):
-            article = articles.get((scored.article, version))
-            if article is None:
-                continue
-            entry = retriever.best_section(article.id, version, query)
-            if entry is None:
-                return _question_hit(article, scored.score)
-            section = article.sections[retriever.data.entries[entry].section]
-            return KbHit(
-                article_id=article.id,
-                title=article.title,
-                section=section.heading,
-                text=section.text,
-                source=_source(article, section.line),
-                lang=article.lang,
-                score=scored.score,
-            )
-        return None
+        ranking = retriever.rank(question, limit=1) if question.strip() else None
+        return hit_for(retriever, ArticleScore(article_id, 0.0, 0.0, 0.0), lang, ranking)
 
 
-def _source(article: Article, line: int) -> str:
+def hit_for(
+    retriever: Retriever, scored: ArticleScore, lang: Lang, ranking: Ranking | None
+) -> KbHit | None:
+    """The article of `scored` in `lang` (else its other language) as a hit: the section that
+    answers the question of `ranking`, a long one cut to its best-matching passages."""
+    articles = retriever.data.articles
+    other: Lang = "en" if lang == "zh" else "zh"
+    for version in (lang, other):
+        article = articles.get((scored.article, version))
+        if article is None:
+            continue
+        pick = retriever.best_section(article.id, version, ranking)
+        if pick is None:
+            return _question_hit(article, scored.score)
+        section = article.sections[pick.section]
+        spans = retriever.spans(article.id, version, pick.section)
+        best = next((i for i, e in enumerate(spans) if e[0] == pick.entry), 0)
+        text = excerpt(section.text, [span for _, span in spans], best, SHOWN_CHARS)
+        return KbHit(
+            article_id=article.id,
+            title=article.title,
+            section=section.trail if section.path else "",
+            text=text,
+            source=_source(article, section),
+            lang=article.lang,
+            score=scored.score,
+        )
+    return None
+
+
+def _source(article: Article, section: Section) -> str:
+    """Where to read more: the article's link, else its file with the page (paged documents)
+    or line."""
     if article.links:
         return article.links[0]
-    return f"{article.source}:{line}" if line else article.source
+    if section.page:
+        return f"{article.source}, p. {section.page}"
+    return f"{article.source}:{section.line}" if section.line else article.source
 
 
 def _question_hit(article: Article, score: float) -> KbHit:

@@ -15,7 +15,7 @@ from bot.errors import IndexNotReadyError
 from bot.i18n import Lang
 from bot.knowledge.articles import Article, Entry
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: entries are titles, questions, headings and passages with spans
 MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
 BM25_DIR = "bm25"
@@ -143,7 +143,17 @@ def load_index(index_dir: Path, model: str) -> IndexData:
             for line in lines:
                 row = json.loads(line)
                 lang: Lang = "zh" if row["lang"] == "zh" else "en"
-                entries.append(Entry(row["article"], lang, int(row["section"]), row["text"]))
+                entries.append(
+                    Entry(
+                        row["article"],
+                        lang,
+                        int(row["section"]),
+                        row["text"],
+                        row["kind"],
+                        int(row["start"]),
+                        int(row["end"]),
+                    )
+                )
         dense = faiss.read_index(str(index_dir / DENSE))
         bm25 = bm25s.BM25.load(str(index_dir / BM25_DIR))
         head = np.load(index_dir / HEAD) if (index_dir / HEAD).is_file() else None
