@@ -1,0 +1,249 @@
+"""Document readers: Markdown and text files become a title and heading-path
+sections; bad files of every kind raise a one-line DocumentError naming the file.
+Every fixture is generated here, none is committed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.documents import SUPPORTED, DocSection, Document, DocumentError, read_document
+
+# ---------------------------------------------------------------- helpers
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _paths(document: Document) -> list[tuple[str, ...]]:
+    return [s.path for s in document.sections]
+
+
+def _section(document: Document, *path: str) -> DocSection:
+    return next(s for s in document.sections if s.path == path)
+
+
+def _error(path: Path) -> str:
+    with pytest.raises(DocumentError) as info:
+        read_document(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(str(path))
+    return message
+
+
+def _truncations(whole: Path) -> None:
+    """Every truncation of a good file is read, or refused with a one-line DocumentError."""
+    data = whole.read_bytes()
+    for cut in (10, len(data) // 3, len(data) // 2, len(data) - 40):
+        path = whole.with_name(f"cut{cut}{whole.suffix}")
+        path.write_bytes(data[:cut])
+        try:
+            read_document(path)
+        except DocumentError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith(str(path))
+
+
+# ---------------------------------------------------------------- dispatch and errors
+
+
+def test_supported_suffixes() -> None:
+    assert {".md", ".markdown", ".txt"} == SUPPORTED
+
+
+def test_unknown_suffix_names_the_file_and_the_supported_types(tmp_path: Path) -> None:
+    message = _error(_write(tmp_path / "a.xyz", "hello"))
+    assert message == (
+        f"{tmp_path / 'a.xyz'}: unknown type '.xyz' (supported: .md, .markdown, .txt)"
+    )
+
+
+def test_suffix_is_case_insensitive(tmp_path: Path) -> None:
+    document = read_document(_write(tmp_path / "NOTES.TXT", "Just one paragraph.\n"))
+    assert document.sections == (DocSection((), "Just one paragraph."),)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert "cannot read: No such file or directory" in _error(tmp_path / "gone.md")
+
+
+@pytest.mark.parametrize("suffix", sorted(SUPPORTED))
+def test_empty_file_has_no_text(tmp_path: Path, suffix: str) -> None:
+    assert "no text" in _error(_write(tmp_path / f"empty{suffix}", " \n\n"))
+
+
+GARBAGE = [
+    b"\x00\xff\xfe garbage \x89PNG\r\n\x1a\n" * 20,
+    b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>",
+    b"PK\x03\x04" + bytes(range(256)) * 4,
+    b"<html><body><h1>\xff\xfe</h1>" + b"<div>" * 5000,
+]
+
+
+@pytest.mark.parametrize("suffix", sorted(SUPPORTED))
+@pytest.mark.parametrize("data", GARBAGE, ids=["binary", "broken-pdf", "broken-zip", "html"])
+def test_garbage_raises_document_error_only(tmp_path: Path, suffix: str, data: bytes) -> None:
+    path = tmp_path / f"bad{suffix}"
+    path.write_bytes(data)
+    try:
+        read_document(path)
+    except DocumentError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith(str(path))
+
+
+# ---------------------------------------------------------------- Markdown
+
+GUIDE_MD = """\
+# Agent guide
+
+Intro text that is
+wrapped over two lines.
+
+## Install
+
+Run the installer:
+
+```bash
+# not a heading
+./install.sh
+```
+
+- first *step*
+- second with [a link](https://example.com) and ![logo](logo.png)
+  - nested item
+- `code` item
+
+### On Linux
+
+| Distro | Package |
+| --- | --- |
+| Debian | agent.deb |
+
+## Configure
+Set `PORT`.
+
+Second paragraph.
+"""
+
+
+def test_markdown_paths_titles_and_text(tmp_path: Path) -> None:
+    document = read_document(_write(tmp_path / "guide.md", GUIDE_MD))
+    assert document.title == "Agent guide"
+    assert _paths(document) == [(), ("Install",), ("Install", "On Linux"), ("Configure",)]
+    assert _section(document, "Install").text == (
+        "Run the installer:\n\n"
+        "    # not a heading\n"
+        "    ./install.sh\n\n"
+        "- first step\n"
+        "- second with a link and\n"
+        "  - nested item\n"
+        "- code item"
+    )
+    assert _section(document).text == "Intro text that is wrapped over two lines."
+    assert _section(document, "Install", "On Linux").text == (
+        "Distro | Package\nDebian | agent.deb"
+    )
+    assert _section(document, "Configure").text == "Set PORT.\n\nSecond paragraph."
+    assert [s.line for s in document.sections] == [0, 6, 20, 26]
+    for section in document.sections:
+        assert all(not line.startswith("#") for line in section.text.splitlines())
+
+
+def test_markdown_front_matter_is_skipped_and_its_title_used(tmp_path: Path) -> None:
+    text = (
+        "---\ntitle: Install notes\ntags: [a]\n---\n# Install notes\n\nBody.\n\n## Next\n\nMore.\n"
+    )
+    document = read_document(_write(tmp_path / "n.markdown", text))
+    assert document.title == "Install notes"
+    assert document.sections == (DocSection((), "Body."), DocSection(("Next",), "More.", line=9))
+
+
+def test_markdown_front_matter_title_differs_from_h1(tmp_path: Path) -> None:
+    text = "---\ntitle: Handbook\n---\n# Chapter one\n\nBody.\n"
+    document = read_document(_write(tmp_path / "h.md", text))
+    assert document.title == "Handbook"
+    assert _paths(document) == [("Chapter one",)]
+
+
+def test_markdown_without_h1_is_titled_by_its_file_name(tmp_path: Path) -> None:
+    text = "Lead.\n\n## Part\n\nText.\n\nSetext\n------\n\nUnder setext.\n"
+    document = read_document(_write(tmp_path / "release-notes_v2.1.md", text))
+    assert document.title == "Release notes v2.1"
+    assert _paths(document) == [(), ("Part",), ("Setext",)]
+    assert _section(document, "Setext").line == 7
+
+
+def test_markdown_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_bytes(b"# Title\n\nok\n" + "café\n".encode("latin-1"))
+    assert _error(path) == f"{path}:4: not UTF-8 text (invalid continuation byte)"
+
+
+def test_markdown_title_only_has_no_text(tmp_path: Path) -> None:
+    assert _error(_write(tmp_path / "t.md", "# Only a title\n")).endswith(": no text")
+
+
+# ---------------------------------------------------------------- plain text
+
+MANUAL_TXT = """\
+Agent manual
+============
+
+The agent   collects logs
+from every server.
+
+Installing
+----------
+
+Download the package.
+
+2.1 Install the agent
+
+Run the installer as root
+on each host.
+
+2.1.1 Check the service
+
+- status shows running
+- logs are quiet
+
+This line ends with a period.
+=============================
+"""
+
+
+def test_text_headings_and_paragraphs(tmp_path: Path) -> None:
+    document = read_document(_write(tmp_path / "manual.txt", MANUAL_TXT))
+    assert document.title == "Agent manual"
+    assert _paths(document) == [
+        (),
+        ("Installing",),
+        ("Installing", "2.1 Install the agent"),
+        ("Installing", "2.1 Install the agent", "2.1.1 Check the service"),
+    ]
+    assert _section(document).text == "The agent collects logs from every server."
+    assert _section(document, "Installing", "2.1 Install the agent").line == 12
+    last = document.sections[-1]
+    assert last.text == (
+        "- status shows running\n- logs are quiet\n\nThis line ends with a period."
+    )
+
+
+def test_text_without_headings_is_one_section(tmp_path: Path) -> None:
+    text = "First paragraph\nwraps here.\n\nSecond one.\n"
+    document = read_document(_write(tmp_path / "plain_notes.txt", text))
+    assert document.title == "Plain notes"
+    assert document.sections == (DocSection((), "First paragraph wraps here.\n\nSecond one."),)
+
+
+def test_text_joins_chinese_lines_without_spaces(tmp_path: Path) -> None:
+    text = "安装说明\n========\n\n首先下载安装包，\n然后运行安装程序。\n\n使用 Python 3.11\n或更高版本。\n"
+    document = read_document(_write(tmp_path / "zh.txt", text))
+    assert document.title == "安装说明"
+    assert (
+        document.sections[0].text
+        == "首先下载安装包，然后运行安装程序。\n\n使用 Python 3.11 或更高版本。"
+    )
