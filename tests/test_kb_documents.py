@@ -1,4 +1,4 @@
-"""Document readers: Markdown and text files become a title and heading-path
+"""Document readers: Markdown, text and HTML files become a title and heading-path
 sections; bad files of every kind raise a one-line DocumentError naming the file.
 Every fixture is generated here, none is committed."""
 
@@ -51,13 +51,13 @@ def _truncations(whole: Path) -> None:
 
 
 def test_supported_suffixes() -> None:
-    assert {".md", ".markdown", ".txt"} == SUPPORTED
+    assert {".md", ".markdown", ".txt", ".html", ".htm"} == SUPPORTED
 
 
 def test_unknown_suffix_names_the_file_and_the_supported_types(tmp_path: Path) -> None:
     message = _error(_write(tmp_path / "a.xyz", "hello"))
     assert message == (
-        f"{tmp_path / 'a.xyz'}: unknown type '.xyz' (supported: .md, .markdown, .txt)"
+        f"{tmp_path / 'a.xyz'}: unknown type '.xyz' (supported: .md, .markdown, .txt, .html, .htm)"
     )
 
 
@@ -246,4 +246,86 @@ def test_text_joins_chinese_lines_without_spaces(tmp_path: Path) -> None:
     assert (
         document.sections[0].text
         == "首先下载安装包，然后运行安装程序。\n\n使用 Python 3.11 或更高版本。"
+    )
+
+
+# ---------------------------------------------------------------- HTML
+
+PAGE_HTML = """\
+<!DOCTYPE html>
+<html><head><title>Agent FAQ - Confluence</title>
+<style>body { color: red }</style><script>var x = "<h2>no</h2>";</script></head>
+<body>
+<header><a href="/">Home</a> Site header</header>
+<nav><ul><li>Menu item</li></ul></nav>
+<div role="navigation">Breadcrumbs</div>
+<main>
+  <h1>Agent FAQ</h1>
+  <p>Answers to   common
+     questions.</p>
+  <h2>Install</h2>
+  <p>Use the <b>installer</b>.<img src="x.png" alt="diagram"></p>
+  <ul><li>Linux<ul><li>Debian</li></ul></li><li><p>Windows</p></li></ul>
+  <h3>Ports</h3>
+  <table><tr><th>Port</th><th>Use</th></tr><tr><td>443</td><td>API</td></tr></table>
+  <pre>agent --check
+  # all good</pre>
+  <aside>Related pages</aside>
+  <h2>Uninstall</h2>
+  <div>Run <code>agent remove</code>.<!-- a comment --></div>
+</main>
+<footer>Copyright ACME</footer>
+<noscript>Enable JS</noscript>
+</body></html>
+"""
+
+
+def test_html_drops_chrome_and_reads_nested_headings(tmp_path: Path) -> None:
+    document = read_document(_write(tmp_path / "faq.html", PAGE_HTML))
+    assert document.title == "Agent FAQ"
+    assert _paths(document) == [(), ("Install",), ("Install", "Ports"), ("Uninstall",)]
+    assert _section(document).text == "Answers to common questions."
+    assert _section(document, "Install").text == (
+        "Use the installer.\n\n- Linux\n  - Debian\n- Windows"
+    )
+    assert _section(document, "Install", "Ports").text == (
+        "Port | Use\n443 | API\n\n    agent --check\n      # all good"
+    )
+    assert _section(document, "Uninstall").text == "Run agent remove."
+    everything = " ".join(s.text for s in document.sections)
+    for noise in ("Home", "Menu", "Breadcrumbs", "Related", "Copyright", "Enable JS", "var x"):
+        assert noise not in everything
+
+
+def test_html_title_from_title_tag_and_declared_charset(tmp_path: Path) -> None:
+    html = (
+        '<html><head><meta charset="gbk"><title>常见问题</title></head>'
+        "<body><h2>安装</h2><p>下载安装包。</p></body></html>"
+    )
+    path = tmp_path / "faq.htm"
+    path.write_bytes(html.encode("gbk"))
+    document = read_document(path)
+    assert document.title == "常见问题"
+    assert document.sections == (DocSection(("安装",), "下载安装包。"),)
+
+
+def test_html_without_charset_is_utf8_with_replacement(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(b"<p>caf\xc3\xa9 and \xff broken</p>")
+    document = read_document(path)
+    assert document.title == "Page"
+    assert document.sections[0].text == "café and \ufffd broken"
+
+
+def test_html_reads_a_lone_article_with_its_header(tmp_path: Path) -> None:
+    html = (
+        "<body><header>Site name</header><div>Sidebar links</div>"
+        "<article><header><h1>Release 2.0</h1><p>By the ops team</p></header>"
+        "<h2>New</h2><p>Faster sync.</p><footer>Share this</footer></article></body>"
+    )
+    document = read_document(_write(tmp_path / "release.html", html))
+    assert document.title == "Release 2.0"
+    assert document.sections == (
+        DocSection((), "By the ops team"),
+        DocSection(("New",), "Faster sync."),
     )
