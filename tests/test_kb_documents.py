@@ -1,4 +1,4 @@
-"""Document readers: Markdown, text and HTML files become a title and heading-path
+"""Document readers: Markdown, text, HTML and DOCX files become a title and heading-path
 sections; bad files of every kind raise a one-line DocumentError naming the file.
 Every fixture is generated here, none is committed."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import docx
 import pytest
 
 from indexer.documents import SUPPORTED, DocSection, Document, DocumentError, read_document
@@ -51,13 +52,14 @@ def _truncations(whole: Path) -> None:
 
 
 def test_supported_suffixes() -> None:
-    assert {".md", ".markdown", ".txt", ".html", ".htm"} == SUPPORTED
+    assert {".md", ".markdown", ".txt", ".html", ".htm", ".docx"} == SUPPORTED
 
 
 def test_unknown_suffix_names_the_file_and_the_supported_types(tmp_path: Path) -> None:
     message = _error(_write(tmp_path / "a.xyz", "hello"))
     assert message == (
-        f"{tmp_path / 'a.xyz'}: unknown type '.xyz' (supported: .md, .markdown, .txt, .html, .htm)"
+        f"{tmp_path / 'a.xyz'}: unknown type '.xyz' "
+        "(supported: .md, .markdown, .txt, .html, .htm, .docx)"
     )
 
 
@@ -329,3 +331,63 @@ def test_html_reads_a_lone_article_with_its_header(tmp_path: Path) -> None:
         DocSection((), "By the ops team"),
         DocSection(("New",), "Faster sync."),
     )
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+def _docx(path: Path) -> Path:
+    document = docx.Document()
+    document.add_heading("Operations handbook", level=0)
+    document.add_paragraph("Who this   is for.")
+    document.add_heading("Backups", level=1)
+    document.add_paragraph("Backups run nightly.")
+    document.add_paragraph("Check the log", style="List Bullet")
+    document.add_paragraph("Check the size", style="List Bullet 2")
+    document.add_heading("Restore", level=2)
+    table = document.add_table(rows=2, cols=2)
+    for row, cells in zip(table.rows, [("Step", "Command"), ("1", "restore --all")], strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    document.add_paragraph("After the table.")
+    document.add_heading("Monitoring", level=1)
+    document.add_paragraph("Dashboards.")
+    document.save(str(path))
+    return path
+
+
+def test_docx_headings_tables_and_lists(tmp_path: Path) -> None:
+    document = read_document(_docx(tmp_path / "ops.docx"))
+    assert document.title == "Operations handbook"
+    assert _paths(document) == [(), ("Backups",), ("Backups", "Restore"), ("Monitoring",)]
+    assert _section(document).text == "Who this is for."
+    assert _section(document, "Backups").text == (
+        "Backups run nightly.\n\n- Check the log\n  - Check the size"
+    )
+    assert _section(document, "Backups", "Restore").text == (
+        "Step | Command\n1 | restore --all\n\nAfter the table."
+    )
+    assert all(s.page is None and s.line == 0 for s in document.sections)
+
+
+def test_docx_without_title_style_uses_core_title_or_file_name(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_heading("Overview", level=1)
+    document.add_paragraph("Text.")
+    document.save(str(tmp_path / "site_survey.docx"))
+    assert read_document(tmp_path / "site_survey.docx").title == "Site survey"
+    document.core_properties.title = "Survey of site 4"
+    document.save(str(tmp_path / "site_survey.docx"))
+    read = read_document(tmp_path / "site_survey.docx")
+    assert read.title == "Survey of site 4"
+    assert _paths(read) == [("Overview",)]
+
+
+def test_truncated_docx_raises_document_error(tmp_path: Path) -> None:
+    _truncations(_docx(tmp_path / "whole.docx"))
+
+
+def test_not_a_docx(tmp_path: Path) -> None:
+    path = tmp_path / "a.docx"
+    path.write_bytes(b"this is plain text, not a Word file")
+    assert _error(path) == f"{path}: not a valid DOCX file (not a Word package)"

@@ -1,4 +1,4 @@
-"""Document readers: Markdown, plain text and HTML files as one neutral structure
+"""Document readers: Markdown, plain text, HTML and DOCX files as one neutral structure
 (a title and sections with heading paths) for the knowledge-base indexer."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.errors import os_reason
+from indexer.documents.docx import read as _docx
 from indexer.documents.html import read as _html
 from indexer.documents.markdown import read as _markdown
 from indexer.documents.model import DocSection, Document, DocumentError
@@ -20,6 +21,7 @@ _READERS: dict[str, Callable[[bytes, Path], Document]] = {
     ".txt": _text,
     ".html": _html,
     ".htm": _html,
+    ".docx": _docx,
 }
 SUPPORTED: frozenset[str] = frozenset(_READERS)
 
