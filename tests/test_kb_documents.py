@@ -1,13 +1,19 @@
-"""Document readers: Markdown, text, HTML and DOCX files become a title and heading-path
+"""Document readers: Markdown, text, HTML, DOCX and PDF files become a title and heading-path
 sections; bad files of every kind raise a one-line DocumentError naming the file.
-Every fixture is generated here, none is committed."""
+Every fixture is generated here (python-docx, reportlab), none is committed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import docx
 import pytest
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
 
 from indexer.documents import SUPPORTED, DocSection, Document, DocumentError, read_document
 
@@ -52,14 +58,14 @@ def _truncations(whole: Path) -> None:
 
 
 def test_supported_suffixes() -> None:
-    assert {".md", ".markdown", ".txt", ".html", ".htm", ".docx"} == SUPPORTED
+    assert {".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf"} == SUPPORTED
 
 
 def test_unknown_suffix_names_the_file_and_the_supported_types(tmp_path: Path) -> None:
     message = _error(_write(tmp_path / "a.xyz", "hello"))
     assert message == (
         f"{tmp_path / 'a.xyz'}: unknown type '.xyz' "
-        "(supported: .md, .markdown, .txt, .html, .htm, .docx)"
+        "(supported: .md, .markdown, .txt, .html, .htm, .docx, .pdf)"
     )
 
 
@@ -391,3 +397,197 @@ def test_not_a_docx(tmp_path: Path) -> None:
     path = tmp_path / "a.docx"
     path.write_bytes(b"this is plain text, not a Word file")
     assert _error(path) == f"{path}: not a valid DOCX file (not a Word package)"
+
+
+# ---------------------------------------------------------------- PDF
+
+
+# A PDF page: lines of (font size, text); a size of 0 leaves a paragraph gap.
+Page = Sequence[tuple[float, str]]
+
+
+def _pdf(
+    path: Path,
+    pages: Sequence[Page],
+    *,
+    outline: Sequence[tuple[int, int, str]] = (),
+    running: bool = True,
+    font: str = "Helvetica",
+    title: str | None = None,
+    encrypt: object = None,
+) -> Path:
+    """Draw pages top-down; `outline` is (page index, level, title) bookmarks; `running` adds
+    the same header and a page-number footer to every page."""
+    pdf = canvas.Canvas(str(path), pagesize=A4, encrypt=encrypt)
+    if title is not None:
+        pdf.setTitle(title)
+    width, height = A4
+    for number, lines in enumerate(pages):
+        if running:
+            pdf.setFont(font, 8)
+            pdf.drawString(72, height - 40, "ACME Agent - Administrator Manual")
+            pdf.drawString(width / 2, 30, f"Page {number + 1} of {len(pages)}")
+        y = height - 90
+        for size, text in lines:
+            if not size:
+                y -= 12
+                continue
+            pdf.setFont(font, size)
+            pdf.drawString(72, y, text)
+            y -= size * 1.3
+        for n, (page, level, text) in enumerate(outline):
+            if page == number:
+                pdf.bookmarkPage(f"b{n}")
+                pdf.addOutlineEntry(text, f"b{n}", level=level)
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+BODY = 11.0
+
+
+OUTLINED = [
+    [(20, "Agent Manual"), (BODY, "Cover text before any chapter.")],
+    [
+        (16, "1 Installation"),
+        (BODY, "Install the agent on every server in"),
+        (BODY, "the cluster. The installer is com-"),
+        (BODY, "pletely self-contained."),
+        (0, ""),
+        (BODY, "A second paragraph."),
+        (14, "1.1 Linux"),
+        (BODY, "Use the deb package."),
+    ],
+    [(BODY, "More about Linux that spills onto the next page.")],
+    [(16, "2 Configuration"), (BODY, "Edit agent.yaml."), (14, "2.1 Proxy"), (BODY, "Set proxy.")],
+]
+OUTLINE = [
+    (1, 0, "Installation"),
+    (1, 1, "Linux"),
+    (3, 0, "Configuration"),
+    (3, 1, "Proxy"),
+    (3, 1, "Logging"),
+]
+
+
+def test_pdf_outline_gives_paths_pages_and_text(tmp_path: Path) -> None:
+    document = read_document(_pdf(tmp_path / "manual.pdf", OUTLINED, outline=OUTLINE))
+    assert document.title == "Agent Manual"
+    assert [(s.path, s.page) for s in document.sections] == [
+        ((), 1),
+        (("Installation",), 2),
+        (("Installation", "Linux"), 2),
+        (("Configuration",), 4),
+        (("Configuration", "Proxy"), 4),
+    ]
+    assert _section(document).text == "Cover text before any chapter."
+    assert _section(document, "Installation").text == (
+        "Install the agent on every server in the cluster. The installer is completely "
+        "self-contained."
+        "\n\nA second paragraph."
+    )
+    assert _section(document, "Installation", "Linux").text == (
+        "Use the deb package.\n\nMore about Linux that spills onto the next page."
+    )
+    # "Logging" is not on page 4, so its page's text stays with the bookmark before it.
+    assert _section(document, "Configuration", "Proxy").text == "Set proxy."
+    everything = "\n".join(s.text for s in document.sections)
+    assert "ACME Agent" not in everything and "Page " not in everything
+
+
+def test_pdf_outline_without_titles_in_the_text_splits_at_pages(tmp_path: Path) -> None:
+    pages = [[(BODY, f"Text of the {n} page.")] for n in ("first", "second", "third")]
+    outline = [(0, 0, "Start"), (1, 0, "Middle"), (1, 1, "Detail"), (2, 0, "End")]
+    document = read_document(_pdf(tmp_path / "p.pdf", pages, outline=outline, running=False))
+    assert [(s.path, s.page, s.text) for s in document.sections] == [
+        (("Start",), 1, "Text of the first page."),
+        (("Middle",), 2, "Text of the second page."),
+        (("End",), 3, "Text of the third page."),
+    ]
+
+
+def test_pdf_outline_root_named_like_the_document_is_not_in_paths(tmp_path: Path) -> None:
+    outline = [(0, 0, "Agent Manual"), (1, 1, "Installation"), (1, 2, "Linux"), (3, 1, "Proxy")]
+    document = read_document(_pdf(tmp_path / "root.pdf", OUTLINED, outline=outline))
+    assert document.title == "Agent Manual"
+    assert _paths(document) == [
+        (),
+        ("Installation",),
+        ("Installation", "Linux"),
+        ("Proxy",),
+    ]
+
+
+def test_pdf_headings_from_font_sizes(tmp_path: Path) -> None:
+    pages = [page for page in OUTLINED]
+    document = read_document(_pdf(tmp_path / "fonts.pdf", pages, title="Agent Manual"))
+    assert document.title == "Agent Manual"
+    assert [(s.path, s.page) for s in document.sections] == [
+        ((), 1),
+        (("1 Installation",), 2),
+        (("1 Installation", "1.1 Linux"), 2),
+        (("2 Configuration",), 4),
+        (("2 Configuration", "2.1 Proxy"), 4),
+    ]
+    assert _section(document, "2 Configuration").text == "Edit agent.yaml."
+
+
+def test_pdf_without_headings_is_one_section_per_page(tmp_path: Path) -> None:
+    words = ("one", "two", "three", "four")
+    pages = [[(BODY, f"Plain text, part {word}.")] for word in words]
+    document = read_document(_pdf(tmp_path / "plain-report.pdf", pages))
+    assert document.title == "Plain report"
+    assert [(s.path, s.page, s.text) for s in document.sections] == [
+        ((f"Page {n}",), n, f"Plain text, part {word}.") for n, word in enumerate(words, 1)
+    ]
+
+
+def test_pdf_encrypted_with_a_user_password(tmp_path: Path) -> None:
+    path = _pdf(tmp_path / "x.pdf", [[(BODY, "Secret.")]], encrypt="s3cret")
+    assert _error(path) == f"{path}: encrypted PDF (needs a password)"
+
+
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-256"])
+def test_pdf_encrypted_without_a_user_password_is_read(tmp_path: Path, algorithm: str) -> None:
+    plain = _pdf(tmp_path / "plain.pdf", [[(BODY, "Readable by anyone.")]], running=False)
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt(user_password="", owner_password="owner", algorithm=algorithm)
+    path = tmp_path / "locked.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    assert PdfReader(path).is_encrypted
+    assert read_document(path).sections[0].text == "Readable by anyone."
+
+
+def test_pdf_without_text_needs_ocr(tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.rect(100, 100, 300, 400, fill=1)
+    pdf.showPage()
+    pdf.save()
+    assert _error(path) == f"{path}: no text, needs OCR"
+
+
+def test_pdf_in_chinese(tmp_path: Path) -> None:
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pages = [
+        [(20, "安装指南"), (BODY, "这是第一段的第一行文字，它在这里"), (BODY, "继续到第二行。")],
+        [(15, "系统要求"), (BODY, "需要 Python 3.11"), (BODY, "或更高版本。")],
+    ]
+    document = read_document(_pdf(tmp_path / "zh.pdf", pages, font="STSong-Light", running=False))
+    assert document.title == "安装指南"
+    assert [(s.path, s.page, s.text) for s in document.sections] == [
+        ((), 1, "这是第一段的第一行文字，它在这里继续到第二行。"),
+        (("系统要求",), 2, "需要 Python 3.11 或更高版本。"),
+    ]
+
+
+def test_truncated_pdf_raises_document_error(tmp_path: Path) -> None:
+    _truncations(_pdf(tmp_path / "whole.pdf", [[(BODY, "Some text on a page.")]] * 3))
+
+
+def test_not_a_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"this is plain text, not a PDF")
+    assert _error(path).startswith(f"{path}: not a valid PDF file (")

@@ -1,4 +1,4 @@
-"""Document readers: Markdown, plain text, HTML and DOCX files as one neutral structure
+"""Document readers: Markdown, plain text, HTML, DOCX and PDF files as one neutral structure
 (a title and sections with heading paths) for the knowledge-base indexer."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from indexer.documents.docx import read as _docx
 from indexer.documents.html import read as _html
 from indexer.documents.markdown import read as _markdown
 from indexer.documents.model import DocSection, Document, DocumentError
+from indexer.documents.pdf import read as _pdf
 from indexer.documents.text import read as _text
 
 __all__ = ["SUPPORTED", "DocSection", "Document", "DocumentError", "read_document"]
@@ -22,6 +23,7 @@ _READERS: dict[str, Callable[[bytes, Path], Document]] = {
     ".html": _html,
     ".htm": _html,
     ".docx": _docx,
+    ".pdf": _pdf,
 }
 SUPPORTED: frozenset[str] = frozenset(_READERS)
 
