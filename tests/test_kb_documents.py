@@ -176,6 +176,12 @@ def test_markdown_front_matter_title_differs_from_h1(tmp_path: Path) -> None:
     assert _paths(document) == [("Chapter one",)]
 
 
+def test_markdown_rules_around_prose_are_not_front_matter(tmp_path: Path) -> None:
+    text = "---\nA thought worth keeping\n---\n\nText.\n"
+    document = read_document(_write(tmp_path / "thought.md", text))
+    assert document.sections == (DocSection(("A thought worth keeping",), "Text.", line=2),)
+
+
 def test_markdown_without_h1_is_titled_by_its_file_name(tmp_path: Path) -> None:
     text = "Lead.\n\n## Part\n\nText.\n\nSetext\n------\n\nUnder setext.\n"
     document = read_document(_write(tmp_path / "release-notes_v2.1.md", text))
