@@ -15,6 +15,7 @@ from bot.app import App
 from bot.directory import ProjectChange
 from bot.storage.models import Contact
 
+CONTACT = "alice"  # whom `aftercare chat` chats as by default
 STAFF = "Dana (PM)"
 
 

@@ -8,6 +8,7 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 _SECRET_PATTERNS = (
@@ -124,9 +125,17 @@ def _quoted(value: object) -> str:
     return text if _PLAIN.fullmatch(text) else json.dumps(text, ensure_ascii=False)
 
 
-def configure_logging(level: str, json_lines: bool, secrets: tuple[str, ...] = ()) -> None:
-    """Install one stderr handler with redaction; safe to call more than once."""
-    handler = logging.StreamHandler(sys.stderr)
+def configure_logging(
+    level: str, json_lines: bool, secrets: tuple[str, ...] = (), to_file: Path | None = None
+) -> None:
+    """Install one handler with redaction, on stderr or appending to `to_file` (an interactive
+    chat keeps its log out of the conversation); safe to call more than once."""
+    handler: logging.Handler
+    if to_file is None:
+        handler = logging.StreamHandler(sys.stderr)
+    else:
+        to_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(to_file, encoding="utf-8")
     handler.addFilter(RedactingFilter(secrets))
     handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
     root = logging.getLogger()

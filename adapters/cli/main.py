@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,6 +27,9 @@ from adapters.cli.tickets import report_app, ticket_app
 from adapters.cli.training import training_app
 from adapters.console.chat import ConsoleSession, render
 from bot import demo
+from bot.app import App
+from bot.errors import AftercareError
+from bot.settings import Settings
 from bot.storage.migrate import upgrade_async
 
 app = typer.Typer(
@@ -96,8 +100,13 @@ def demo_seed() -> None:
 @app.command("chat")
 def chat(
     as_: Annotated[
-        str, typer.Option("--as", help="Contact handle to chat as (CLIENT/handle if ambiguous).")
-    ] = "alice",
+        str | None,
+        typer.Option(
+            "--as",
+            help="Contact handle to chat as (CLIENT/handle if ambiguous). Default: the demo "
+            "contact alice, or a guest when there is none.",
+        ),
+    ] = None,
     script: Annotated[
         bool, typer.Option("--script", help="Read lines from stdin, print replies, exit.")
     ] = False,
@@ -110,9 +119,14 @@ def chat(
         sys.stdin.reconfigure(errors="replace")
 
     async def work() -> None:
-        async with opened_app(settings(), with_kb=True) as application:
-            session = ConsoleSession(application, as_)
-            await session.start()
+        # Log lines between the turns would break the conversation up: they go to a file.
+        config = settings(log_file=None if script else _chat_log)
+        async with opened_app(config, with_kb=True) as application:
+            session = ConsoleSession(application, as_ or demo.CONTACT)
+            await session.start(guest_if_missing=as_ is None)
+            if not script:
+                out.print(f"[dim]Logs: {_chat_log(config)}[/dim]", markup=True)
+                await _warm_up(application)
             if script:
                 for line in sys.stdin:
                     if not line.strip():
@@ -139,6 +153,21 @@ def chat(
                     out.print(f"[bold green]aftercare>[/bold green] {_escape(render(reply))}")
 
     run(work)
+
+
+def _chat_log(config: Settings) -> Path:
+    return config.data_dir / "logs" / "chat.log"
+
+
+async def _warm_up(application: App) -> None:
+    """Load the knowledge base before the first question (and say so if it cannot be)."""
+    kb = application.kb
+    if kb is None:
+        return
+    try:
+        await kb.lookup("hello", "en")
+    except AftercareError as exc:
+        Console(stderr=True).print(f"knowledge base: {exc}", markup=False)
 
 
 def _escape(text: str) -> str:

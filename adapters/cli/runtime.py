@@ -6,6 +6,7 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import typer
@@ -20,8 +21,9 @@ from bot.settings import Settings
 T = TypeVar("T")
 
 
-def settings() -> Settings:
-    """Settings from the environment and `.env`; a bad value is a ConfigError naming it."""
+def settings(*, log_file: Callable[[Settings], Path] | None = None) -> Settings:
+    """Settings from the environment and `.env`; a bad value is a ConfigError naming it.
+    Logs go to stderr, or to the file `log_file` names."""
     try:
         loaded = Settings()
     except ValidationError as exc:
@@ -37,7 +39,8 @@ def settings() -> Settings:
         )
         if s is not None
     )
-    configure_logging(loaded.log_level, loaded.log_json, secrets)
+    target = log_file(loaded) if log_file is not None else None
+    configure_logging(loaded.log_level, loaded.log_json, secrets, to_file=target)
     return loaded
 
 

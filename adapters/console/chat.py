@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.directory import contact_by_handle
+from bot.errors import NotFoundError
 from bot.messages import Address, Button, Channel, IncomingMessage, Reply
 from bot.storage.models import ChannelIdentity, Contact
 
@@ -27,10 +28,19 @@ class ConsoleSession:
     def address(self) -> Address:
         return Address(Channel.CONSOLE, "", f"console:{self.user_id}")
 
-    async def start(self) -> None:
-        """Use the contact's console identity, linking one if the contact has none yet."""
+    async def start(self, *, guest_if_missing: bool = False) -> None:
+        """Use the contact's console identity, linking one if the contact has none yet. With
+        `guest_if_missing`, a handle no contact has chats as an unlinked guest (a fresh install
+        without demo data: the knowledge base answers; tickets and surveys need a contact)."""
         async with self._app.db.session() as session:
-            contact: Contact = await contact_by_handle(session, self.handle)
+            try:
+                contact: Contact = await contact_by_handle(session, self.handle)
+            except NotFoundError:
+                if not guest_if_missing:
+                    raise
+                self.user_id = f"guest/{self.handle}"
+                self.display_name = f"{self.handle} (guest)"
+                return
             identity = await session.scalar(
                 select(ChannelIdentity).where(
                     ChannelIdentity.contact_id == contact.id,
