@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import ConfigError
 
 EmbeddingBackend = Literal["use", "e5", "minilm"]
+PassageModel = Literal["e5", "none"]
 
 
 def _upper(value: object) -> object:
@@ -34,6 +35,15 @@ class Settings(BaseSettings):
     kb_dir: Path = Field(Path("knowledge"), description="Knowledge-base content (Markdown).")
     index_dir: Path | None = Field(None, description="Built index. Default: data_dir/index.")
     embedding_backend: EmbeddingBackend = Field("use", description="use, e5 or minilm.")
+    passage_model: PassageModel = Field(
+        "e5",
+        description="Scores a section's passages to pick the one shown: e5, or none (the "
+        "embedding model; faster to index). Used for knowledge bases up to "
+        "AFTERCARE_PASSAGE_MODEL_MAX passages.",
+    )
+    passage_model_max: int = Field(
+        1000, ge=0, description="Largest knowledge base, in passages, indexed with the passage model."
+    )
     embedding_model: Path | None = Field(
         None, description="A local sentence-transformers model directory (minilm backend)."
     )

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 
@@ -23,11 +24,13 @@ from bot.knowledge.index_files import (
     ENTRIES,
     HEAD,
     MANIFEST,
+    PASSAGES,
     Manifest,
     quiet_libraries,
 )
 from bot.knowledge.tokens import tokenize
 from indexer.content import Unit, duplicate_problems, entries_for
+from indexer.passage_vectors import passage_vectors
 from indexer.tune import train_head
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,12 @@ BATCH = 64
 TUNE_BUDGET = 3_000_000
 # With a handful of articles a softmax is confident about anything, out-of-scope included.
 TUNE_MIN_ARTICLES = 20
+PASSAGE_MODEL_MAX = 1000  # AFTERCARE_PASSAGE_MODEL_MAX: ~50 s of e5 on 2 cores, once
+
+
+class PassageOptions(TypedDict):
+    passage_embedder: Embedder | None
+    passage_model_max: int
 
 
 @dataclass(frozen=True)
@@ -64,12 +73,16 @@ def build_index(
     *,
     progress: bool = True,
     tune: bool | None = None,
+    passage_embedder: Embedder | None = None,
+    passage_model_max: int = PASSAGE_MODEL_MAX,
 ) -> BuildReport:
     """Write FAISS + BM25 + manifest for `units` to `out`, reusing cached embeddings.
 
     The new index is written next to `out` and swapped in only when complete, so a failure
     leaves the current index as it was. `tune` fits a linear head (indexer/tune.py); by
-    default only when that takes a few seconds (see TUNE_BUDGET).
+    default only when that takes a few seconds (see TUNE_BUDGET). `passage_embedder` embeds the
+    passages once more for picking sections (indexer/passage_vectors.py), when there are at
+    most `passage_model_max`.
     """
     quiet_libraries()
     import bm25s
@@ -150,6 +163,14 @@ def build_index(
                 "end": e.end,
             }
             rows.write(json.dumps(row, ensure_ascii=False) + "\n")
+    passage_texts = [e.text for e in entries if e.kind == "passage"]
+    passage_model = ""
+    if passage_embedder is not None and 0 < len(passage_texts) <= passage_model_max:
+        vectors = passage_vectors(
+            passage_texts, passage_embedder, out / CACHE_DIR, staging / CACHE_DIR, progress=progress
+        )
+        np.save(staging / PASSAGES, vectors)
+        passage_model = passage_embedder.name
     manifest = Manifest(
         model=embedder.name,
         dimension=embedder.dim,
@@ -157,6 +178,7 @@ def build_index(
         entry_count=len(entries),
         files={unit.name: unit.hash for unit in units},
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        passage_model=passage_model,
     )
     (staging / MANIFEST).write_text(json.dumps(manifest.to_json(), indent=2), encoding="utf-8")
     _swap(staging, out)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from adapters.cli.kb import publish_index
+from adapters.cli.kb import passage_options, publish_index
 from adapters.cli.params import check_writable_dir
 from adapters.cli.runtime import run, settings
 from bot.kb_drafts import approve as approve_draft
@@ -42,7 +42,9 @@ def approve(draft_id: Annotated[str, typer.Argument(help="Draft id, e.g. handoff
         for path in moved:
             typer.echo(f"approved {path.as_posix()}")
         embedder = make_embedder(config.embedding_backend, config.embedding_model)
-        done = build_index(read_kb(config.kb_dir), config.resolved_index_dir, embedder)
+        done = build_index(
+            read_kb(config.kb_dir), config.resolved_index_dir, embedder, **passage_options(config)
+        )
         typer.echo(f"indexed {done.files} files ({done.embedded_files} embedded) -> {done.out}")
         typer.echo(await publish_index(config, done.out))
 

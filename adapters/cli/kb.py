@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
+from threadpoolctl import threadpool_limits
 
 from adapters.cli.params import check_writable_dir
 from adapters.cli.runtime import run, settings
@@ -16,13 +17,13 @@ from bot.errors import KnowledgeBaseError
 from bot.faq import render
 from bot.i18n import detect_lang
 from bot.knowledge.base import IndexedKnowledgeBase
-from bot.knowledge.embedders import make_embedder
+from bot.knowledge.embedders import make_embedder, make_passage_embedder
 from bot.knowledge.index_files import load_index
 from bot.knowledge.published import publish, reason
 from bot.knowledge.retrieval import Retriever
 from bot.settings import Settings
 from bot.storage.db import Database
-from indexer.build import build_index
+from indexer.build import PassageOptions, build_index
 from indexer.content import Unit, read_faq_jsonl, read_kb
 from indexer.evaluate import (
     OOS_WEIGHT,
@@ -65,7 +66,7 @@ def index(
         check_writable_dir(target)
         units = read_kb(kb_dir)
         embedder = make_embedder(config.embedding_backend, config.embedding_model)
-        done = build_index(units, target, embedder, tune=tune)
+        done = build_index(units, target, embedder, tune=tune, **passage_options(config))
         typer.echo(
             f"indexed {done.files} files ({done.embedded_files} embedded, the rest cached): "
             f"{done.chunks} chunks, {done.entries} entries, {embedder.name} model"
@@ -75,6 +76,14 @@ def index(
             typer.echo(await publish_index(config, done.out))
 
     run(work)
+
+
+def passage_options(config: Settings) -> PassageOptions:
+    """build_index's passage-model arguments from the settings."""
+    return {
+        "passage_embedder": make_passage_embedder(config.passage_model),
+        "passage_model_max": config.passage_model_max,
+    }
 
 
 async def publish_index(config: Settings, index_dir: Path) -> str:
@@ -183,8 +192,16 @@ def evaluate(
         embedder = make_embedder(config.embedding_backend, config.embedding_model)
         out = config.data_dir / "eval" / f"{dataset.resolve().name}-{embedder.name}"
         check_writable_dir(out)
-        build_index(units, out, embedder, tune=tune)
-        retriever = Retriever(load_index(out, embedder.name), embedder)
+        options = passage_options(config)
+        build_index(units, out, embedder, tune=tune, **options)
+        # Asked as the bot asks: the query-side models and one BLAS thread, as in bot.app.
+        threadpool_limits(limits=1, user_api="blas")
+        asking = IndexedKnowledgeBase.from_settings(config)
+        retriever = Retriever(
+            load_index(out, embedder.name),
+            asking.embedder,
+            passage_embedder=asking.passage_embedder,
+        )
         documents = {Path(a.source).name: a.id for unit in units for a in unit.articles}
 
         def queries(split: str) -> list[Query]:

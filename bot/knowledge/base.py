@@ -17,7 +17,7 @@ from bot.errors import IndexNotReadyError
 from bot.i18n import Lang
 from bot.knowledge import published
 from bot.knowledge.articles import Article, Section
-from bot.knowledge.embedders import Embedder, make_embedder
+from bot.knowledge.embedders import Embedder, make_embedder, make_passage_embedder
 from bot.knowledge.index_files import (
     FIX,
     MANIFEST,
@@ -123,6 +123,7 @@ class IndexedKnowledgeBase:
         recheck_seconds: float = RECHECK_SECONDS,
         db: Database | None = None,
         published_dir: Path | None = None,
+        passage_embedder: Embedder | None = None,
     ) -> None:
         self.index_dir = index_dir
         self.kb_dir = kb_dir
@@ -133,6 +134,7 @@ class IndexedKnowledgeBase:
         self.db = db
         self.published_dir = published_dir or index_dir.parent / PUBLISHED_DIR
         self._fusion = fusion
+        self.passage_embedder = passage_embedder
         self._served: ServedIndex | None = None
         self._failure: IndexNotReadyError | None = None
         self._checked_at = -math.inf
@@ -148,12 +150,17 @@ class IndexedKnowledgeBase:
         return cls(
             settings.resolved_index_dir,
             settings.kb_dir,
-            make_embedder(settings.embedding_backend, settings.embedding_model),
+            make_embedder(
+                settings.embedding_backend,
+                settings.embedding_model,
+                threads=2 if settings.passage_model == "none" else 1,
+            ),
             answer_threshold=settings.faq_answer_threshold,
             suggest_threshold=settings.faq_suggest_threshold,
             recheck_seconds=settings.kb_recheck_seconds,
             db=db,
             published_dir=settings.data_dir / PUBLISHED_DIR,
+            passage_embedder=make_passage_embedder(settings.passage_model),
         )
 
     async def served(self) -> ServedIndex:
@@ -313,7 +320,12 @@ class IndexedKnowledgeBase:
         )
 
     def _load(self, directory: Path) -> Retriever:
-        return Retriever(load_index(directory, self.embedder.name), self.embedder, self._fusion)
+        return Retriever(
+            load_index(directory, self.embedder.name),
+            self.embedder,
+            self._fusion,
+            self.passage_embedder,
+        )
 
     async def _check_content(self, served: ServedIndex) -> None:
         """Warn once per change while the KB files differ from what the served index holds."""

@@ -23,6 +23,7 @@ ARTICLES = "articles.json"
 ENTRIES = "entries.jsonl"
 CACHE_DIR = "cache"
 HEAD = "head.npy"
+PASSAGES = "passages.npy"  # the passage model's vectors of the passage entries, in entry order
 FIX = "run `aftercare index` to build it"
 
 
@@ -61,6 +62,7 @@ class Manifest:
     files: dict[str, str]
     built_at: str
     format_version: int = FORMAT_VERSION
+    passage_model: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +73,7 @@ class Manifest:
             "entry_count": self.entry_count,
             "files": self.files,
             "built_at": self.built_at,
+            "passage_model": self.passage_model,
         }
 
     @classmethod
@@ -88,6 +91,7 @@ class Manifest:
                 files={str(k): str(v) for k, v in data["files"].items()},
                 built_at=str(data["built_at"]),
                 format_version=int(data["format_version"]),
+                passage_model=str(data.get("passage_model") or ""),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise IndexNotReadyError(f"{path} is unreadable ({exc}); {FIX}") from None
@@ -103,6 +107,7 @@ class IndexData:
     dense: Any
     bm25: Any
     head: np.ndarray[Any, np.dtype[np.float32]] | None = None
+    passages: np.ndarray[Any, np.dtype[np.float32]] | None = None
 
 
 def check_manifest(manifest: Manifest, model: str) -> None:
@@ -157,13 +162,16 @@ def load_index(index_dir: Path, model: str) -> IndexData:
         dense = faiss.read_index(str(index_dir / DENSE))
         bm25 = bm25s.BM25.load(str(index_dir / BM25_DIR))
         head = np.load(index_dir / HEAD) if (index_dir / HEAD).is_file() else None
+        passages = np.load(index_dir / PASSAGES) if manifest.passage_model else None
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexNotReadyError(f"the index in {index_dir} is incomplete ({exc}); {FIX}") from None
     if dense.ntotal != len(entries) or dense.d != manifest.dimension:
         raise IndexNotReadyError(f"the index in {index_dir} is inconsistent; {FIX}")
     if head is not None and head.shape != (manifest.dimension, len({e.article for e in entries})):
         raise IndexNotReadyError(f"the tuned head in {index_dir} does not fit the index; {FIX}")
-    return IndexData(manifest, articles, entries, dense, bm25, head)
+    if passages is not None and len(passages) != sum(e.kind == "passage" for e in entries):
+        raise IndexNotReadyError(f"the passage vectors in {index_dir} do not fit the index; {FIX}")
+    return IndexData(manifest, articles, entries, dense, bm25, head, passages)
 
 
 def quiet_libraries() -> None:

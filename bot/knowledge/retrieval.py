@@ -23,6 +23,9 @@ HEAD_WEIGHT = 0.3
 SECTION_OTHER_LANG = 1.0
 SECTION_HEADING = 0.3
 SECTION_BM25 = 0.3
+# With the passage model's vectors (e5; their similarities are closer together): its best
+# passage plus a little BM25; the other language and the heading did not help there.
+PASSAGE_MODEL_BM25 = 0.1
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Ranking:
     query: Vectors
     similarity: FloatArray  # per entry: cosine similarity to the question
     lexical: FloatArray  # per entry: BM25 saturated into [0, 1)
+    passage_similarity: FloatArray | None = None  # per entry, by the passage model
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,21 @@ class Pick:
 class Retriever:
     """Ranks the articles of one loaded index for a question. Synchronous and CPU-bound."""
 
-    def __init__(self, data: IndexData, embedder: Embedder, fusion: Fusion | None = None) -> None:
+    def __init__(
+        self,
+        data: IndexData,
+        embedder: Embedder,
+        fusion: Fusion | None = None,
+        passage_embedder: Embedder | None = None,
+    ) -> None:
         self.data = data
         self.embedder = embedder
+        # The passage model's vectors serve only with that model at hand to encode questions.
+        usable = passage_embedder is not None and data.passages is not None
+        self.passage_embedder = passage_embedder if usable else None
+        self._passage_entries = np.array(
+            [i for i, e in enumerate(data.entries) if e.kind == "passage"], dtype=np.int64
+        )
         self.fusion = fusion or Fusion()
         self.article_ids = sorted({e.article for e in data.entries})
         position = {a: i for i, a in enumerate(self.article_ids)}
@@ -129,7 +145,15 @@ class Retriever:
             ArticleScore(self.article_ids[i], float(fused[i]), float(dense[i]), float(bm25[i]))
             for i in order
         ]
-        return Ranking(ranked, query, similarity, lexical)
+        return Ranking(ranked, query, similarity, lexical, self._passage_similarity(question))
+
+    def _passage_similarity(self, question: str) -> FloatArray | None:
+        if self.passage_embedder is None or self.data.passages is None:
+            return None
+        query = self.passage_embedder.encode_queries([question])[0]
+        per_entry = np.full(len(self.data.entries), -1.0, dtype=np.float32)
+        per_entry[self._passage_entries] = self.data.passages @ query
+        return per_entry
 
     def _dense(self, similarity: FloatArray) -> FloatArray:
         """Per article, (max + mean of its k nearest entries) / 2 over the nearest candidates.
@@ -186,10 +210,17 @@ class Retriever:
         theirs = self._passages.get((article, other_lang), {}) if parallel else {}
         headings = self._headings.get((article, lang), {})
         sims, lexical = ranking.similarity, ranking.lexical
+        model = ranking.passage_similarity
         best: tuple[float, int, int | None] | None = None
         for index in range(len(version.sections)):
             entries = own.get(index)
             if not entries or version.is_lead(index):
+                continue
+            if model is not None:
+                scores = model[entries] + PASSAGE_MODEL_BM25 * lexical[entries]
+                top = int(np.argmax(scores))
+                if best is None or scores[top] > best[0]:
+                    best = (float(scores[top]), index, entries[top])
                 continue
             scores = sims[entries] + SECTION_BM25 * lexical[entries]
             top = int(np.argmax(scores))
