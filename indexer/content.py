@@ -10,14 +10,17 @@ from typing import Any
 
 import yaml
 
-from bot.errors import KnowledgeBaseError
+from bot.errors import KnowledgeBaseError, os_reason
 from bot.i18n import detect_lang
 from bot.knowledge.articles import Article, Entry, Section
 from bot.knowledge.index_files import content_hash, kb_files
 from bot.knowledge.passages import passages
+from indexer.document_articles import document_article
+from indexer.documents import read_document
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-REQUIRED = ("id", "title", "lang", "category", "questions")
+REQUIRED = ("id", "title", "lang")
+MARKDOWN = (".md", ".markdown")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,47}$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -58,19 +61,10 @@ def read_kb(kb_dir: Path) -> list[Unit]:
     units: list[Unit] = []
     problems: list[str] = []
     for path in kb_files(kb_dir):
-        data = path.read_bytes()
-        name = path.relative_to(kb_dir).as_posix()
         try:
-            text = data.decode("utf-8")
-            article = parse_article(text, path.as_posix())
-        except UnicodeDecodeError as exc:
-            problems.append(f"{path}:1: not UTF-8 text ({exc.reason})")
-            continue
+            units.append(read_unit(path, path.relative_to(kb_dir).as_posix()))
         except KnowledgeBaseError as exc:
             problems.append(str(exc))
-            continue
-        id_line = _key_line(text.splitlines(), len(text.splitlines()), "id")
-        units.append(Unit(name, content_hash(data), (article,), id_line))
     problems.extend(duplicate_problems(units))
     if problems:
         raise KnowledgeBaseError(
@@ -81,6 +75,28 @@ def read_kb(kb_dir: Path) -> list[Unit]:
     if not units:
         raise KnowledgeBaseError(f"no articles (*.md) in {kb_dir}")
     return units
+
+
+def read_unit(path: Path, name: str, category: str | None = None) -> Unit:
+    """One knowledge-base file as a unit; `name` is its path inside the knowledge base. A
+    Markdown file starting with front matter is an article as written; anything else is read
+    as a document (its category: `category`, else its first folder)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KnowledgeBaseError(f"{path}: cannot read: {os_reason(exc)}") from None
+    if path.suffix.lower() in MARKDOWN and data.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise KnowledgeBaseError(f"{path}:1: not UTF-8 text ({exc.reason})") from None
+        article = parse_article(text, path.as_posix())
+        id_line = _key_line(text.splitlines(), len(text.splitlines()), "id")
+        return Unit(name, content_hash(data), (article,), id_line)
+    folder = name.split("/")[0] if "/" in name else ""
+    document = read_document(path)
+    article = document_article(document, name, path.as_posix(), category or folder)
+    return Unit(name, content_hash(data), (article,))
 
 
 def duplicate_problems(units: list[Unit]) -> list[str]:
@@ -134,7 +150,7 @@ def parse_article(text: str, source: str) -> Article:
     suffix = Path(source).name.split(".")
     if len(suffix) >= 3 and suffix[-2] in ("en", "zh") and suffix[-2] != lang:
         raise fail("lang", f"lang is {lang!r} but the file name says {suffix[-2]!r}")
-    questions = _strings(meta["questions"], lambda m: fail("questions", m), "questions")
+    questions = _strings(meta.get("questions") or [], lambda m: fail("questions", m), "questions")
     tags = _strings(meta.get("tags") or [], lambda m: fail("tags", m), "tags")
     links = _strings(meta.get("links") or [], lambda m: fail("links", m), "links")
     title = str(meta["title"]).strip()
@@ -148,7 +164,7 @@ def parse_article(text: str, source: str) -> Article:
         source=source,
         sections=tuple(sections),
         questions=tuple(questions),
-        category=str(meta["category"]),
+        category=str(meta.get("category") or Path(source).parent.name),
         tags=tuple(tags),
         links=tuple(links),
     )
