@@ -48,11 +48,12 @@ def document_id(stem: str) -> str:
 
 
 def language_of(text: str) -> Lang:
-    """Chinese when CJK characters are at least a fifth of the letters (an English manual
-    quoting a Chinese name stays English)."""
+    """Chinese when its CJK characters are at least as many as its Latin words (about one in
+    five Latin letters): an English manual quoting a Chinese name stays English, a Chinese one
+    full of English product names stays Chinese."""
     sample = text[:20_000]
     cjk = len(_CJK.findall(sample))
-    return "zh" if cjk and cjk >= 0.2 * (cjk + len(_LETTER.findall(sample)) / 5) else "en"
+    return "zh" if cjk and cjk >= len(_LETTER.findall(sample)) / 5 else "en"
 
 
 def _stem_and_lang(name: str) -> tuple[str, Lang | None]:

@@ -47,9 +47,9 @@ def test_sections_and_front_matter_are_parsed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "where", "what"),
     [
-        ("no front matter\n## A\ntext\n", ":1:", "missing front matter"),
+        ("---\nid: x\n## A\ntext\n", ":1:", "front matter is not closed"),
         (GOOD.replace("lang: en", "lang: [en"), ":5:", "bad front matter"),
-        (GOOD.replace("category: support\n", ""), ":1:", "missing category"),
+        (GOOD.replace("title: Support hours\n", ""), ":1:", "missing title"),
         (GOOD.replace("lang: en", "lang: fr"), ":4:", "lang must be en or zh"),
         (GOOD.replace("lang: en", "lang: zh"), ":4:", "file name says 'en'"),
         (GOOD.split("## Hours")[0], ":10:", "empty article"),

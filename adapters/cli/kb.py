@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +24,7 @@ from bot.knowledge.published import publish, reason
 from bot.knowledge.retrieval import Retriever
 from bot.settings import Settings
 from bot.storage.db import Database
-from indexer.build import PassageOptions, build_index
+from indexer.build import BuildReport, PassageOptions, build_index
 from indexer.content import Unit, read_faq_jsonl, read_kb
 from indexer.evaluate import (
     OOS_WEIGHT,
@@ -35,6 +36,9 @@ from indexer.evaluate import (
     run_queries,
     suggest_threshold,
 )
+from indexer.importing import import_documents
+
+_CATEGORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def index(
@@ -61,19 +65,74 @@ def index(
 
     async def work() -> None:
         config = settings()
-        kb_dir = kb or config.kb_dir
         target = out or config.resolved_index_dir
         check_writable_dir(target)
-        units = read_kb(kb_dir)
-        embedder = make_embedder(config.embedding_backend, config.embedding_model)
-        done = build_index(units, target, embedder, tune=tune, **passage_options(config))
-        typer.echo(
-            f"indexed {done.files} files ({done.embedded_files} embedded, the rest cached): "
-            f"{done.chunks} chunks, {done.entries} entries, {embedder.name} model"
-            f"{', tuned head' if done.tuned else ''}, {done.seconds:.1f}s -> {done.out}"
-        )
+        done = _build(config, kb or config.kb_dir, target, tune)
         if publish_it:
             typer.echo(await publish_index(config, done.out))
+
+    run(work)
+
+
+def _build(config: Settings, kb_dir: Path, target: Path, tune: bool | None) -> BuildReport:
+    """Index `kb_dir` into `target` and say so."""
+    units = read_kb(kb_dir)
+    embedder = make_embedder(config.embedding_backend, config.embedding_model)
+    done = build_index(units, target, embedder, tune=tune, **passage_options(config))
+    typer.echo(
+        f"indexed {done.files} files ({done.embedded_files} embedded, the rest cached): "
+        f"{done.chunks} chunks, {done.entries} entries, {embedder.name} model"
+        f"{', tuned head' if done.tuned else ''}, {done.seconds:.1f}s -> {done.out}"
+    )
+    return done
+
+
+def kb_import(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (searched recursively) to import.")
+    ],
+    category: Annotated[
+        str | None,
+        typer.Option(
+            help="Folder of the knowledge base, and category, to import into (default: "
+            "'imported' for files, a folder's own name for folders)."
+        ),
+    ] = None,
+) -> None:
+    """Import documents into the knowledge base: Markdown (with or without front matter),
+    plain text, HTML, DOCX and PDF. Headings become sections (PDF: bookmarks, else larger
+    fonts, else pages); answers cite the document, the heading path and the page. A file
+    already imported with the same content is skipped; one that cannot be read is named with
+    the reason and not imported. Then the index is rebuilt and published."""
+    if category is not None and not _CATEGORY.match(category):
+        raise typer.BadParameter(
+            "use letters, digits, '-', '_' or '.' (a folder name)", param_hint="--category"
+        )
+
+    async def work() -> None:
+        config = settings()
+        target = config.resolved_index_dir
+        check_writable_dir(target)
+        report, done = import_documents(
+            paths, config.kb_dir, category, lambda: _build(config, config.kb_dir, target, None)
+        )
+        for item in report.done:
+            pages = f", {item.pages} pages" if item.pages else ""
+            typer.echo(
+                f"{item.status:<9} {item.name} ({item.sections} sections{pages}) <- {item.source}"
+            )
+        if report.skipped:
+            shown = ", ".join(p.name for p in report.skipped[:3])
+            more = f" and {len(report.skipped) - 3} more" if len(report.skipped) > 3 else ""
+            typer.echo(f"skipped {len(report.skipped)} file(s) of other types: {shown}{more}")
+        for line in report.failed:
+            typer.echo(f"error: {line}", err=True)
+        if done is not None:
+            typer.echo(await publish_index(config, done.out))
+        elif report.done:
+            typer.echo("nothing changed; the index is as it was")
+        if report.failed:
+            raise typer.Exit(1)
 
     run(work)
 

@@ -17,7 +17,7 @@ from adapters.cli.conversations import conversation_app
 from adapters.cli.drafts import kb_app
 from adapters.cli.handover import handover_app, report_risk, suggestions_app
 from adapters.cli.jobs import events_app, jobs_app, worker
-from adapters.cli.kb import ask, evaluate, index
+from adapters.cli.kb import ask, evaluate, index, kb_import
 from adapters.cli.review import report_project
 from adapters.cli.runtime import opened_app, run, settings
 from adapters.cli.serve import run_embedded, serve
@@ -58,6 +58,7 @@ app.add_typer(suggestions_app, name="suggestions")
 report_app.command("risk")(report_risk)
 app.add_typer(conversation_app, name="conversation")
 app.add_typer(kb_app, name="kb")
+kb_app.command("import")(kb_import)
 app.add_typer(training_app, name="training")
 app.add_typer(announce_app, name="announce")
 app.command("serve")(serve)

@@ -34,14 +34,21 @@ def content_hash(data: bytes) -> str:
 DRAFTS_DIR = "drafts"
 
 
+# What a knowledge base holds: Markdown articles and documents (indexer/documents reads them).
+KB_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf"})
+
+
 def kb_files(kb_dir: Path) -> list[Path]:
     """Every content file of a knowledge base, in a stable order; `drafts/` (FAQ drafts waiting
-    for `aftercare kb approve`) is not content yet."""
+    for `aftercare kb approve`), hidden files (editors' and Office's lock files: `.~lock…#`,
+    `~$…`) and READMEs are not content."""
     return sorted(
         p
-        for p in kb_dir.rglob("*.md")
-        if p.is_file()
-        and p.name.lower() != "readme.md"
+        for p in kb_dir.rglob("*")
+        if p.suffix.lower() in KB_SUFFIXES
+        and p.is_file()
+        and p.stem.lower() != "readme"
+        and not p.name.startswith((".", "~$"))
         and p.relative_to(kb_dir).parts[0] != DRAFTS_DIR
     )
 

@@ -26,6 +26,7 @@ SECTION_BM25 = 0.3
 # With the passage model's vectors (e5; their similarities are closer together): its best
 # passage plus a little BM25; the other language and the heading did not help there.
 PASSAGE_MODEL_BM25 = 0.1
+PASSAGE_MODEL_EMBEDDING = 0.0
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,11 @@ class Retriever:
             if not entries or version.is_lead(index):
                 continue
             if model is not None:
-                scores = model[entries] + PASSAGE_MODEL_BM25 * lexical[entries]
+                scores = (
+                    model[entries]
+                    + PASSAGE_MODEL_BM25 * lexical[entries]
+                    + PASSAGE_MODEL_EMBEDDING * sims[entries]
+                )
                 top = int(np.argmax(scores))
                 if best is None or scores[top] > best[0]:
                     best = (float(scores[top]), index, entries[top])
