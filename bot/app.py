@@ -177,7 +177,7 @@ async def build_app(
     training.register_jobs()
     project_info = ProjectInfo(clock, handover, tickets, policies, scheduler, training)
     routes = build_routes(
-        Faq(),
+        Faq(project_info),
         TicketChat(tickets, db),
         InviteChat(invites),
         HandoffChat(handoff),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from bot.engine import Context
 from bot.errors import IndexNotReadyError
 from bot.i18n import Lang, Phrases, say, t
 from bot.messages import Button, Citation, Reply
+from bot.project_info import ClientCase
 from bot.protocols import KbHit, KbResult, Tier
 
 log = logging.getLogger(__name__)
@@ -49,10 +51,13 @@ def trim(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
     return (cut[: end + 1] if end > limit // 2 else cut).rstrip() + " …"
 
 
-def answer_reply(hit: KbHit, lang: Lang) -> Reply:
+def answer_reply(hit: KbHit, lang: Lang, own_line: str = "") -> Reply:
+    """The cited section; `own_line` (the client's own figures) follows it, as a separate
+    paragraph so the quoted text stays as written."""
     citation = Citation(title=hit.title, section=hit.section, source=hit.source)
+    text = trim(hit.text)
     return Reply(
-        text=trim(hit.text),
+        text=f"{text}\n\n{own_line}" if own_line else text,
         citations=(citation,),
         kind="faq_answer",
         meta={"article": hit.article_id, "score": f"{hit.score:.3f}"},
@@ -72,9 +77,9 @@ def dont_know_reply(lang: Lang) -> Reply:
     )
 
 
-def render(result: KbResult, lang: Lang) -> Reply:
+def render(result: KbResult, lang: Lang, case: ClientCase | None = None) -> Reply:
     if result.tier is Tier.CONFIDENT and result.hits:
-        return answer_reply(result.hits[0], lang)
+        return answer_reply(result.hits[0], lang, own_line(result.hits[0], case))
     if result.tier is Tier.UNSURE and result.hits:
         choices = tuple(
             Button(hit.title, f"kb:{hit.article_id}") for hit in result.hits[:MAX_CHOICES]
@@ -86,20 +91,54 @@ def render(result: KbResult, lang: Lang) -> Reply:
     return dont_know_reply(lang)
 
 
+# Which of the client's own figures an answer is about, by words of its title and section.
+_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("warranty", ("warranty", "质保")),
+    ("checkin", ("check-in", "回访")),
+    ("sla", ("sla", "tier", "response", "resolution", "服务级别", "时限", "响应")),
+)
+
+
+def own_line(hit: KbHit, case: ClientCase | None) -> str:
+    """The client's own figures for the answer's topic ('' when none applies)."""
+    if case is None:
+        return ""
+    about = f"{hit.title} {hit.section}".casefold()
+    for topic, words in _TOPICS:
+        if any(word in about for word in words):
+            return case.lines.get(topic, "")
+    return ""
+
+
+class ClientCases(Protocol):
+    async def case_for(self, client_id: int, lang: Lang) -> ClientCase | None: ...
+
+
 class Faq:
-    """Answers free text from the knowledge base; remembers the question for 'did you mean'."""
+    """Answers free text from the knowledge base; remembers the question for 'did you mean'.
+    A linked client with one project (`cases`) gets the section for their own tier and a line
+    of their own figures (what /project shows)."""
+
+    def __init__(self, cases: ClientCases | None = None) -> None:
+        self._cases = cases
+
+    async def _case(self, ctx: Context, lang: Lang) -> ClientCase | None:
+        if self._cases is None or ctx.turn.client_id is None:
+            return None
+        return await self._cases.case_for(ctx.turn.client_id, lang)
 
     async def answer(self, ctx: Context) -> list[Reply]:
         if ctx.kb is None:
             return [Reply(t("kb_unavailable", ctx.lang, reason="no knowledge base configured"))]
         try:
-            result = await ctx.kb.lookup(ctx.text, ctx.lang)
+            case = await self._case(ctx, ctx.lang)
+            result = await ctx.kb.lookup(ctx.text, ctx.lang, case.tier_words if case else ())
         except IndexNotReadyError as exc:
             log.warning("knowledge base not ready: %s", exc)
             return [Reply(t("kb_unavailable", ctx.lang, reason=str(exc)))]
         if result.tier is Tier.UNSURE:
             await ctx.set_flow({"name": "kb_choice", "question": ctx.text, "lang": ctx.lang})
-        return [render(result, ctx.lang)]
+        return [render(result, ctx.lang, case)]
 
     async def choose(self, ctx: Context, article_id: str) -> list[Reply]:
         """A click on a 'did you mean' choice, or on 'none of these' (`-`)."""
@@ -111,9 +150,11 @@ class Faq:
         if article_id == "-" or ctx.kb is None:
             return [dont_know_reply(lang)]
         try:
-            hit = await ctx.kb.section_for(article_id, question, lang)
+            case = await self._case(ctx, lang)
+            about = case.tier_words if case else ()
+            hit = await ctx.kb.section_for(article_id, question, lang, about)
         except IndexNotReadyError as exc:
             return [Reply(t("kb_unavailable", lang, reason=str(exc)))]
         if hit is None:
             return [Reply(say(_PHRASES, "gone", lang))]
-        return [answer_reply(hit, lang)]
+        return [answer_reply(hit, lang, own_line(hit, case))]

@@ -98,6 +98,12 @@ PHRASES: Phrases = {
     "next_checkin": {"en": "Next check-in: {date}", "zh": "下次回访：{date}"},
     "no_checkin": {"en": "Next check-in: none scheduled", "zh": "下次回访：暂无安排"},
     "next_training": {"en": "Next training: {what}", "zh": "下次培训：{what}"},
+    "your_sla": {
+        "en": "Your project {project} is on the {tier} tier: {targets} (first response / "
+        "resolution, in working hours; P1 around the clock).",
+        "zh": "您的项目 {project} 为 {tier} 级服务：{targets}（首次响应 / 解决，按工作小时；P1 全天候）。",
+    },
+    "your_project": {"en": "Your project {project}: {fact}", "zh": "您的项目 {project}：{fact}"},
 }
 
 CANCEL_WORDS = frozenset({"cancel", "stop", "取消", "算了"})

@@ -85,12 +85,14 @@ class TimedKnowledgeBase:
         self._kb = kb
         self._seconds = metrics.retrieval_seconds
 
-    async def lookup(self, question: str, lang: Lang) -> KbResult:
+    async def lookup(self, question: str, lang: Lang, about: tuple[str, ...] = ()) -> KbResult:
         started = time.perf_counter()
         try:
-            return await self._kb.lookup(question, lang)
+            return await self._kb.lookup(question, lang, about)
         finally:
             self._seconds.observe(time.perf_counter() - started)
 
-    async def section_for(self, article_id: str, question: str, lang: Lang) -> KbHit | None:
-        return await self._kb.section_for(article_id, question, lang)
+    async def section_for(
+        self, article_id: str, question: str, lang: Lang, about: tuple[str, ...] = ()
+    ) -> KbHit | None:
+        return await self._kb.section_for(article_id, question, lang, about)

@@ -3,6 +3,7 @@ tickets, the next check-in and the next training."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,24 @@ from bot.scheduler import JobState, Scheduler
 from bot.tickets.policies import SEVERITIES, Policies
 from bot.tickets.service import OPEN_STATUSES, TicketService
 from bot.training.service import SCHEDULED, TrainingService, when_text
+
+# A tier as the knowledge base's headings name it, in both languages ("Gold tier SLA targets",
+# "金牌服务 SLA 时限"); a tier of another name is looked for by its own name.
+TIER_WORDS: dict[str, tuple[str, ...]] = {
+    "gold": ("gold", "金牌"),
+    "silver": ("silver", "银牌"),
+    "bronze": ("bronze", "铜牌"),
+}
+
+
+@dataclass(frozen=True)
+class ClientCase:
+    """What an answer may tell a linked client about their own (only) project: their tier as
+    headings name it, and a line of their own figures per topic (`sla`, `warranty`,
+    `checkin`)."""
+
+    tier_words: tuple[str, ...]
+    lines: dict[str, str]
 
 
 class ProjectInfo:
@@ -65,6 +84,43 @@ class ProjectInfo:
             lines.append(say(PHRASES, "next_training", lang, what=training))
         return "\n".join(lines)
 
+    async def case_for(self, client_id: int, lang: Lang) -> ClientCase | None:
+        """The client's case when they have exactly one project (with several, an answer
+        cannot know which one the question is about)."""
+        projects = await self._handover.projects_of(client_id)
+        if len(projects) != 1:
+            return None
+        project_id = projects[0][0]
+        view = await self._handover.checklist(project_id, client_id)
+        today = self._clock.now().astimezone(ZoneInfo(view.timezone)).date()
+        tier = view.sla_tier
+        targets = ", ".join(
+            f"{severity} {_hours(t.first_response.total_seconds())} / "
+            f"{_hours(t.resolution.total_seconds())}"
+            for severity in SEVERITIES
+            if (t := self._policies.targets(tier, severity))
+        )
+        checkin = await self._next_checkin(project_id)
+        next_checkin = (
+            say(PHRASES, "next_checkin", lang, date=checkin.isoformat())
+            if checkin
+            else say(PHRASES, "no_checkin", lang)
+        )
+
+        def own(fact: str) -> str:
+            return say(PHRASES, "your_project", lang, project=view.project, fact=fact)
+
+        return ClientCase(
+            TIER_WORDS.get(tier.casefold(), (tier,)),
+            {
+                "sla": say(
+                    PHRASES, "your_sla", lang, project=view.project, tier=tier, targets=targets
+                ),
+                "warranty": own(_warranty(view.warranty_until, today, lang)),
+                "checkin": own(next_checkin),
+            },
+        )
+
     async def _next_checkin(self, project_id: int) -> date | None:
         """The soonest pending check-in job of the project (jobs list soonest first)."""
         due = await self._scheduler.jobs(
@@ -89,6 +145,10 @@ class ProjectInfo:
         if first is None:
             return None
         return f"{when_text(first.starts_at, first.timezone)}, {first.title}"
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:g}h"
 
 
 def _acceptance(view: ChecklistView, lang: Lang) -> str:

@@ -90,14 +90,20 @@ class KbResult:
 
 
 class KnowledgeBase(Protocol):
-    async def lookup(self, question: str, lang: Lang) -> KbResult:
-        """Best articles for `question`, tiered by the configured thresholds.
+    async def lookup(
+        self, question: str, lang: Lang, about: tuple[str, ...] = ()
+    ) -> KbResult:
+        """Best articles for `question`, tiered by the configured thresholds. `about` names
+        the asker's own case (their support tier, as headings name it: "gold", "金牌"): where
+        the article has a section for it and the question names no other, that one is shown.
 
         Raises IndexNotReadyError when no usable index is built.
         """
         ...
 
-    async def section_for(self, article_id: str, question: str, lang: Lang) -> KbHit | None:
+    async def section_for(
+        self, article_id: str, question: str, lang: Lang, about: tuple[str, ...] = ()
+    ) -> KbHit | None:
         """The section of one article that best answers `question` (empty: its first section),
         in `lang` when the article exists in it; None when the article is unknown."""
         ...

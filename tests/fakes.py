@@ -16,14 +16,16 @@ class FakeKnowledgeBase:
     def add(self, trigger: str, tier: Tier, *hits: KbHit) -> None:
         self.answers[trigger] = KbResult(tier, hits)
 
-    async def lookup(self, question: str, lang: Lang) -> KbResult:
+    async def lookup(self, question: str, lang: Lang, about: tuple[str, ...] = ()) -> KbResult:
         self.questions.append((question, lang))
         for trigger, result in self.answers.items():
             if trigger in question.lower():
                 return result
         return KbResult(Tier.LOW, ())
 
-    async def section_for(self, article_id: str, question: str, lang: Lang) -> KbHit | None:
+    async def section_for(
+        self, article_id: str, question: str, lang: Lang, about: tuple[str, ...] = ()
+    ) -> KbHit | None:
         for result in self.answers.values():
             for hit in result.hits:
                 if hit.article_id == article_id:

@@ -103,3 +103,74 @@ async def test_tiers_follow_the_thresholds(tmp_path: Path) -> None:
         result = await open_kb(kb_dir, out, answer, suggest).lookup("support on saturday", "en")
         assert result.tier is tier
         assert result.hits[0].article_id == "support-hours"
+
+
+SLA_ARTICLES = {
+    "sla/targets.en.md": """---
+id: sla-targets
+title: SLA targets
+lang: en
+---
+Targets depend on your tier.
+
+## Gold tier SLA targets
+P1: 30 minutes first response, 4 hours resolution.
+
+## Silver tier SLA targets
+P1: 1 hour first response, 8 hours resolution.
+
+## How the SLA clock works
+The clock runs in business hours, except for P1 tickets which run around the clock.
+""",
+    "sla/targets.zh.md": """---
+id: sla-targets
+title: SLA 时限
+lang: zh
+---
+时限取决于服务等级。
+
+## 金牌服务 SLA 时限
+P1：首次响应 30 分钟，解决 4 小时。
+
+## 银牌服务 SLA 时限
+P1：首次响应 1 小时，解决 8 小时。
+
+## SLA 计时方式
+按工作时间计时，P1 工单全天候计时。
+""",
+}
+
+
+async def test_a_linked_client_gets_the_section_for_their_tier_and_their_own_figures(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    kb_dir, out = write_kb(tmp_path / "kb", SLA_ARTICLES), tmp_path / "index"
+    build(kb_dir, out)
+    app = await build_app(settings, clock=clock, kb=open_kb(kb_dir, out, answer=0.3, suggest=0.2))
+    try:
+        await app.directory.add_client("Acme Corp", "ACME")
+        await app.directory.add_project(
+            "ACME", "Acme Portal", clock.now().date(), 12, "silver", "UTC"
+        )
+        await app.directory.add_contact("ACME", "alice", "Alice Martin", lang="en")
+        await app.directory.add_contact("ACME", "wang", "王伟", lang="zh")
+        await app.directory.link("ACME", "alice", "console", "alice")
+        await app.directory.link("ACME", "wang", "console", "wang")
+        question = "What are the SLA targets for a P1?"
+        [mine] = await app.engine.handle(console_message(clock, question))
+        [gold] = await app.engine.handle(console_message(clock, "What are the gold SLA targets?"))
+        [zh] = await app.engine.handle(console_message(clock, "P1 的 SLA 时限是多少？", user="wang"))
+        [guest] = await app.engine.handle(console_message(clock, question, user="stranger"))
+    finally:
+        await app.close()
+    assert mine.citations[0].section == "Silver tier SLA targets"
+    assert mine.text.startswith("P1: 1 hour first response, 8 hours resolution.")
+    assert mine.text.endswith(
+        "Your project Acme Portal is on the silver tier: P1 1h / 8h, P2 2h / 18h, "
+        "P3 8h / 45h, P4 18h / 135h (first response / resolution, in working hours; "
+        "P1 around the clock)."
+    )
+    assert gold.citations[0].section == "Gold tier SLA targets"  # asked for another tier
+    assert zh.citations[0].section == "银牌服务 SLA 时限"
+    assert "您的项目 Acme Portal 为 silver 级服务" in zh.text
+    assert "Your project" not in guest.text  # not linked: the article as it is

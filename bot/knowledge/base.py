@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from bot.knowledge.index_files import (
     load_index,
 )
 from bot.knowledge.passages import excerpt
-from bot.knowledge.retrieval import ArticleScore, Fusion, Ranking, Retriever
+from bot.knowledge.retrieval import ArticleScore, Fusion, Pick, Ranking, Retriever
 from bot.protocols import KbHit, KbResult, Tier
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -353,17 +354,21 @@ class IndexedKnowledgeBase:
             "rebuild it; it names any broken file and line.",
         )
 
-    async def lookup(self, question: str, lang: Lang) -> KbResult:
+    async def lookup(self, question: str, lang: Lang, about: tuple[str, ...] = ()) -> KbResult:
         served = await self.served()
-        return await asyncio.to_thread(self._lookup, served.retriever, question, lang)
+        return await asyncio.to_thread(self._lookup, served.retriever, question, lang, about)
 
-    async def section_for(self, article_id: str, question: str, lang: Lang) -> KbHit | None:
+    async def section_for(
+        self, article_id: str, question: str, lang: Lang, about: tuple[str, ...] = ()
+    ) -> KbHit | None:
         served = await self.served()
         return await asyncio.to_thread(
-            self._section_for, served.retriever, article_id, question, lang
+            self._section_for, served.retriever, article_id, question, lang, about
         )
 
-    def _lookup(self, retriever: Retriever, question: str, lang: Lang) -> KbResult:
+    def _lookup(
+        self, retriever: Retriever, question: str, lang: Lang, about: tuple[str, ...] = ()
+    ) -> KbResult:
         ranking = retriever.rank(question, limit=MAX_HITS)
         ranked = ranking.articles
         if not ranked:
@@ -375,21 +380,29 @@ class IndexedKnowledgeBase:
             shown = [s for s in ranked if s.score >= self.suggest_threshold]
         else:
             shown = ranked
-        hits = tuple(h for s in shown if (h := hit_for(retriever, s, lang, ranking)) is not None)
+        hits = tuple(
+            h for s in shown if (h := hit_for(retriever, s, lang, ranking, about)) is not None
+        )
         return KbResult(tier, hits)
 
     def _section_for(
-        self, retriever: Retriever, article_id: str, question: str, lang: Lang
+        self, retriever: Retriever, article_id: str, question: str, lang: Lang, about: tuple[str, ...]
     ) -> KbHit | None:
         ranking = retriever.rank(question, limit=1) if question.strip() else None
-        return hit_for(retriever, ArticleScore(article_id, 0.0, 0.0, 0.0), lang, ranking)
+        scored = ArticleScore(article_id, 0.0, 0.0, 0.0)
+        return hit_for(retriever, scored, lang, ranking, about)
 
 
 def hit_for(
-    retriever: Retriever, scored: ArticleScore, lang: Lang, ranking: Ranking | None
+    retriever: Retriever,
+    scored: ArticleScore,
+    lang: Lang,
+    ranking: Ranking | None,
+    about: tuple[str, ...] = (),
 ) -> KbHit | None:
     """The article of `scored` in `lang` (else its other language) as a hit: the section that
-    answers the question of `ranking`, a long one cut to its best-matching passages."""
+    answers the question of `ranking`, a long one cut to its best-matching passages; with
+    `about`, the asker's own section where the article has one per case (see own_section)."""
     articles = retriever.data.articles
     other: Lang = "en" if lang == "zh" else "zh"
     for version in (lang, other):
@@ -399,6 +412,10 @@ def hit_for(
         pick = retriever.best_section(article.id, version, ranking)
         if pick is None:
             return _question_hit(article, scored.score)
+        own = own_section(article, about, ranking.question if ranking else "")
+        if own is not None and own != pick.section:
+            spans = retriever.spans(article.id, version, own)
+            pick = Pick(own, spans[0][0] if spans else None)
         section = article.sections[pick.section]
         spans = retriever.spans(article.id, version, pick.section)
         best = next((i for i, e in enumerate(spans) if e[0] == pick.entry), 0)
@@ -412,6 +429,48 @@ def hit_for(
             lang=article.lang,
             score=scored.score,
         )
+    return None
+
+
+def own_section(article: Article, about: tuple[str, ...], question: str) -> int | None:
+    """The section for the asker's own case: where at least two sections' headings each name a
+    different case of the same kind (`about` holds the asker's, e.g. their tier "gold"; the
+    others are found as the headings' differing words), one names the asker's, and the
+    question names none of the cases (a gold client asking about bronze gets bronze)."""
+    if not about:
+        return None
+    words = [w.casefold() for w in about if w]
+    mine = [
+        i for i, s in enumerate(article.sections) if any(w in s.trail.casefold() for w in words)
+    ]
+    if len(mine) != 1:
+        return None
+    pattern = _case_pattern(article.sections[mine[0]].trail, words)
+    if pattern is None:
+        return None
+    cases = {
+        m.group(1).casefold()
+        for s in article.sections
+        if (m := pattern.fullmatch(s.trail.casefold())) is not None
+    }
+    if len(cases) < 2:
+        return None
+    asked = question.casefold()
+    if any(case in asked for case in cases if case not in words):
+        return None
+    return mine[0]
+
+
+def _case_pattern(trail: str, words: list[str]) -> re.Pattern[str] | None:
+    """The heading with the asker's word as a wildcard: "gold tier sla targets" gives
+    "(.+?) tier sla targets", which "silver tier sla targets" also matches."""
+    lowered = trail.casefold()
+    for word in words:
+        at = lowered.find(word)
+        if at >= 0:
+            return re.compile(
+                re.escape(lowered[:at]) + r"(\S+?)" + re.escape(lowered[at + len(word) :])
+            )
     return None
 
 

@@ -67,6 +67,7 @@ class Ranking:
 
     articles: list[ArticleScore]
     query: Vectors
+    question: str
     similarity: FloatArray  # per entry: cosine similarity to the question
     lexical: FloatArray  # per entry: BM25 saturated into [0, 1)
     passage_similarity: FloatArray | None = None  # per entry, by the passage model
@@ -126,7 +127,7 @@ class Retriever:
         n_entries = len(self.data.entries)
         per_entry = np.zeros(n_entries, dtype=np.float32)
         if n_articles == 0:
-            return Ranking([], query, per_entry, per_entry)
+            return Ranking([], query, question, per_entry, per_entry)
         similarity = (self._vectors @ query[0]).astype(np.float32)
         dense = self._dense(similarity)
         bm25 = np.zeros(n_articles, dtype=np.float32)
@@ -146,7 +147,8 @@ class Retriever:
             ArticleScore(self.article_ids[i], float(fused[i]), float(dense[i]), float(bm25[i]))
             for i in order
         ]
-        return Ranking(ranked, query, similarity, lexical, self._passage_similarity(question))
+        passage_similarity = self._passage_similarity(question)
+        return Ranking(ranked, query, question, similarity, lexical, passage_similarity)
 
     def _passage_similarity(self, question: str) -> FloatArray | None:
         if self.passage_embedder is None or self.data.passages is None:
