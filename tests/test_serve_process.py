@@ -15,13 +15,18 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.app import App
+from bot.handoff import thread_key
+from bot.storage.models import Conversation
+from bot.storage.models_slack import SlackThread
 from tests.kb_helpers import build, write_kb
 from tests.serve_process import Child, serve, worker
 from tests.slack_fakes import SECRET as SLACK_SECRET
 from tests.slack_fakes import TEAM, FakeSlackApi, dm, event_body, signed
 from tests.telegram_fakes import ALICE, SECRET, TOKEN, FakeBotApi, private_text
+from tests.test_handoff_slack import STAFF, staff_reply
 from tests.test_http_server import serve_on_free_port
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
@@ -100,6 +105,19 @@ async def _start(children: list[Child], child: Child) -> Child:
 async def _slack_post(http: httpx.AsyncClient, body: str) -> int:
     headers = {"Content-Type": "application/json", **signed(body)}
     return (await http.post("/slack/events", content=body, headers=headers)).status_code
+
+
+async def _thread_ts(app: App, conversation_id: int) -> str:
+    """The staff thread's root ts, recorded by the server once Slack answered its post."""
+    for _ in range(1000):
+        async with app.db.session() as session:
+            ts = await session.scalar(
+                select(SlackThread.ts).where(SlackThread.key == thread_key(conversation_id))
+            )
+        if ts is not None:
+            return ts
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no staff thread for conversation {conversation_id}")
 
 
 async def _declared_huge(url: str) -> int:
@@ -272,3 +290,34 @@ async def test_signed_bodies_that_are_not_json_or_too_deep_get_400(
             assert response.status_code == 400
     await server.stop()
     assert "Traceback" not in server.output
+
+
+async def test_a_telegram_client_reaches_a_person_on_slack_and_gets_the_reply(
+    platforms: Platforms, children: list[Child], seeded: App
+) -> None:
+    """Escalation through the real server: /human on Telegram opens a thread in the Slack
+    staff channel; a staff reply in that thread reaches the client on Telegram. And /project
+    on Slack shows the client's own project."""
+    env = {**platforms.env, "AFTERCARE_SLACK_STAFF_CHANNEL": STAFF}
+    server = await _start(children, serve(env))
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with httpx.AsyncClient(base_url=await server.url()) as http:
+        update = private_text("/human", update_id=9101)
+        assert (await http.post("/telegram/webhook", json=update, headers=headers)).status_code == 200
+        await _until(lambda: [p for p in platforms.slack.posts() if p["channel"] == STAFF])
+        async with seeded.db.session() as session:
+            conversation = await session.scalar(select(Conversation.id))
+        assert conversation is not None
+        thread = await _thread_ts(seeded, conversation)
+        reply = staff_reply("Hello Alice, Sam here: I am looking at it now.", thread, "1700000900.1")
+        body = event_body(reply, event_id="EvStaffReply")
+        assert await _slack_post(http, body) == 200
+        await _until(lambda: any("Sam here" in m["text"] for m in platforms.telegram.sent()))
+        body = event_body(dm("/project"), event_id="EvProject")
+        assert await _slack_post(http, body) == 200
+        await _until(lambda: any("Portal" in p["text"] for p in platforms.slack.posts()
+                                 if str(p["channel"]).startswith("D")))
+    staff_posts = [p for p in platforms.slack.posts() if p["channel"] == STAFF]
+    assert "Alice Martin" in json.dumps(staff_posts)
+    [project] = [p for p in platforms.slack.posts() if str(p["channel"]).startswith("D")]
+    assert "Portal (gold SLA)" in project["text"]
