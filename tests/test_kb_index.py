@@ -40,7 +40,7 @@ def test_manifest_records_model_dimension_chunks_and_hashes(tmp_path: Path) -> N
     assert manifest["model"] == "use"
     assert manifest["dimension"] == 512
     assert manifest["chunk_count"] == report.chunks == 6
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert sorted(manifest["files"]) == [
         "accounts/password-reset.en.md",
         "accounts/password-reset.zh.md",
