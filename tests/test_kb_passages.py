@@ -67,8 +67,6 @@ def test_nested_headings_become_paths_and_the_title_line_is_not_a_section(tmp_pa
     assert article.is_lead(0) and not article.is_lead(1)
     passages_ = [e for e in entries_for(article) if e.kind == "passage"]
     assert passages_[1].text.startswith("Smart TV › Settings › Picture: Brightness")
-    headings = [e.text for e in entries_for(article) if e.kind == "heading"]
-    assert headings == ["Settings › Picture", "Settings › Sound", "Help"]
 
 
 MANUAL = """---

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from bot.i18n import Lang
 
-EntryKind = Literal["title", "question", "heading", "passage"]
+EntryKind = Literal["title", "question", "passage"]
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,8 @@ class Article:
 
 @dataclass(frozen=True)
 class Entry:
-    """One embedded text: an article's title or example question (`section` -1), a section's
-    heading, or a passage of a section's text (characters `start`:`end` of it)."""
+    """One embedded text: an article's title or example question (`section` -1), or a passage
+    of a section's text (characters `start`:`end` of it)."""
 
     article: str
     lang: Lang

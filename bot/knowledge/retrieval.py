@@ -19,12 +19,11 @@ HEAD_WEIGHT = 0.3
 # How a section of the chosen article is scored (Retriever.best_section), chosen on the
 # starter KB's held-out section questions (val) and manual_tv val: its best passage, plus the
 # same section's best passage in the article's other language (when both versions have the
-# same sections: a question meets the words of either), plus its heading, plus BM25.
+# same sections: a question meets the words of either), plus BM25.
 SECTION_OTHER_LANG = 1.0
-SECTION_HEADING = 0.3
 SECTION_BM25 = 0.3
 # With the passage model's vectors (e5; their similarities are closer together): its best
-# passage plus a little BM25; the other language and the heading did not help there.
+# passage plus a little BM25; the other language did not help there.
 PASSAGE_MODEL_BM25 = 0.1
 PASSAGE_MODEL_EMBEDDING = 0.0
 
@@ -107,15 +106,12 @@ class Retriever:
         self._votes = np.clip(counts // self.fusion.entries_per_vote, 1, self.fusion.top_k)
         self._vectors = entry_vectors(data.dense)  # searched by _dense
         self._vocab: dict[str, Any] = dict(data.bm25.vocab_dict)
-        # (article, lang) -> per section: its passage entries and its heading entry.
+        # (article, lang) -> per section: its passage entries.
         self._passages: dict[tuple[str, str], dict[int, list[int]]] = {}
-        self._headings: dict[tuple[str, str], dict[int, int]] = {}
         for i, entry in enumerate(data.entries):
-            key = (entry.article, entry.lang)
             if entry.kind == "passage":
+                key = (entry.article, entry.lang)
                 self._passages.setdefault(key, {}).setdefault(entry.section, []).append(i)
-            elif entry.kind == "heading":
-                self._headings.setdefault(key, {})[entry.section] = i
 
     def encode(self, question: str) -> Vectors:
         return self.embedder.encode_queries([question])
@@ -211,7 +207,6 @@ class Retriever:
         parallel = other is not None and len(other.sections) == len(version.sections)
         own = self._passages.get((article, lang), {})
         theirs = self._passages.get((article, other_lang), {}) if parallel else {}
-        headings = self._headings.get((article, lang), {})
         sims, lexical = ranking.similarity, ranking.lexical
         model = ranking.passage_similarity
         best: tuple[float, int, int | None] | None = None
@@ -234,9 +229,6 @@ class Retriever:
             value = float(scores[top])
             mirror = theirs.get(index)
             value += SECTION_OTHER_LANG * (float(sims[mirror].max()) if mirror else float(sims[entries[top]]))
-            heading = headings.get(index)
-            if heading is not None:
-                value += SECTION_HEADING * float(sims[heading])
             if best is None or value > best[0]:
                 best = (value, index, entries[top])
         if best is None:  # only a lead (or sections without passages)
