@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import synthetic_kb
 from bot.knowledge.embedders import make_embedder
-from indexer.build import build_index
+from indexer.build import build_index, parsed_units
 from indexer.content import read_kb
 
 
@@ -38,7 +38,7 @@ def main() -> None:
 
         paths[0].write_text(paths[0].read_text() + "\nOne more line.\n", encoding="utf-8")
         started = time.perf_counter()
-        again = build_index(read_kb(kb_dir), out, embedder, progress=False)
+        again = build_index(read_kb(kb_dir, parsed_units(out)), out, embedder, progress=False)
         reindex = time.perf_counter() - started
     print(
         json.dumps(

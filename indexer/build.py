@@ -15,6 +15,7 @@ from typing import TypedDict
 import numpy as np
 
 from bot.errors import KnowledgeBaseError
+from bot.knowledge.articles import Article
 from bot.knowledge.embedders import Embedder, Vectors
 from bot.knowledge.index_files import (
     ARTICLES,
@@ -36,6 +37,7 @@ from indexer.tune import train_head
 log = logging.getLogger(__name__)
 
 BATCH = 64
+PARSED = "parsed.json"  # in the cache: each file's articles, by path and content hash
 # entries × articles up to which the head is fitted by default: ~5 s on 2 cores (CLINC150's
 # 15,000 entries × 150 intents); a 10,000-chunk KB of 1,000 articles is 5x over and skips it.
 TUNE_BUDGET = 3_000_000
@@ -133,6 +135,7 @@ def build_index(
     matrix = np.ascontiguousarray(np.concatenate([c.vectors for c in current]), dtype=np.float32)
     corpus = [t for c in current for t in c.tokens]
     _write_cache(staging / CACHE_DIR, embedder, units, current, matrix, corpus)
+    _write_parsed(staging / CACHE_DIR / PARSED, units)
     dense = faiss.IndexFlatIP(embedder.dim)
     dense.add(matrix)
     faiss.write_index(dense, str(staging / DENSE))
@@ -229,6 +232,38 @@ def _write_cache(
     (directory / "units.json").write_text(json.dumps(meta), encoding="utf-8")
     np.save(directory / "vectors.npy", matrix)
     (directory / "tokens.json").write_text(json.dumps(corpus, ensure_ascii=False), encoding="utf-8")
+
+
+def parsed_units(index_dir: Path) -> dict[tuple[str, str], Unit]:
+    """The units of the build in `index_dir` by (file path, content hash), for read_kb to skip
+    parsing the files that did not change (empty when there is no usable record)."""
+    try:
+        rows = json.loads((index_dir / CACHE_DIR / PARSED).read_text(encoding="utf-8"))
+        units = [
+            Unit(
+                str(row["name"]),
+                str(row["hash"]),
+                tuple(Article.from_json(a) for a in row["articles"]),
+                int(row["id_line"]),
+            )
+            for row in rows
+        ]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return {}
+    return {(u.articles[0].source, u.hash): u for u in units if len(u.articles) == 1}
+
+
+def _write_parsed(path: Path, units: list[Unit]) -> None:
+    rows = [
+        {
+            "name": u.name,
+            "hash": u.hash,
+            "id_line": u.id_line,
+            "articles": [a.to_json() for a in u.articles],
+        }
+        for u in units
+    ]
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,15 +54,20 @@ def entries_for(article: Article) -> list[Entry]:
     return texts
 
 
-def read_kb(kb_dir: Path) -> list[Unit]:
-    """Every file of a knowledge-base directory, validated; all problems reported at once."""
+Parsed = Mapping[tuple[str, str], Unit]  # (file path, content hash) -> its unit, as parsed
+
+
+def read_kb(kb_dir: Path, parsed: Parsed | None = None) -> list[Unit]:
+    """Every file of a knowledge-base directory, validated; all problems reported at once. A
+    file whose path and content hash are in `parsed` (the last build's, see
+    indexer.build.parsed_units) is not parsed again."""
     if not kb_dir.is_dir():
         raise KnowledgeBaseError(f"knowledge-base directory {kb_dir} does not exist")
     units: list[Unit] = []
     problems: list[str] = []
     for path in kb_files(kb_dir):
         try:
-            units.append(read_unit(path, path.relative_to(kb_dir).as_posix()))
+            units.append(read_unit(path, path.relative_to(kb_dir).as_posix(), parsed=parsed))
         except KnowledgeBaseError as exc:
             problems.append(str(exc))
     problems.extend(duplicate_problems(units))
@@ -76,7 +82,9 @@ def read_kb(kb_dir: Path) -> list[Unit]:
     return units
 
 
-def read_unit(path: Path, name: str, category: str | None = None) -> Unit:
+def read_unit(
+    path: Path, name: str, category: str | None = None, *, parsed: Parsed | None = None
+) -> Unit:
     """One knowledge-base file as a unit; `name` is its path inside the knowledge base. A
     Markdown file starting with front matter is an article as written; anything else is read
     as a document (its category: `category`, else its first folder)."""
@@ -84,6 +92,9 @@ def read_unit(path: Path, name: str, category: str | None = None) -> Unit:
         data = path.read_bytes()
     except OSError as exc:
         raise KnowledgeBaseError(f"{path}: cannot read: {os_reason(exc)}") from None
+    known = parsed.get((path.as_posix(), content_hash(data))) if parsed else None
+    if known is not None and category is None and known.name == name:
+        return known
     if path.suffix.lower() in MARKDOWN and data.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
         try:
             text = data.decode("utf-8-sig")

@@ -12,7 +12,7 @@ from adapters.cli.runtime import run, settings
 from bot.kb_drafts import approve as approve_draft
 from bot.kb_drafts import draft_files, list_drafts
 from bot.knowledge.embedders import make_embedder
-from indexer.build import build_index
+from indexer.build import build_index, parsed_units
 from indexer.content import parse_article, read_kb
 
 kb_app = typer.Typer(help="Knowledge-base drafts.", no_args_is_help=True)
@@ -43,7 +43,10 @@ def approve(draft_id: Annotated[str, typer.Argument(help="Draft id, e.g. handoff
             typer.echo(f"approved {path.as_posix()}")
         embedder = make_embedder(config.embedding_backend, config.embedding_model)
         done = build_index(
-            read_kb(config.kb_dir), config.resolved_index_dir, embedder, **passage_options(config)
+            read_kb(config.kb_dir, parsed_units(config.resolved_index_dir)),
+            config.resolved_index_dir,
+            embedder,
+            **passage_options(config),
         )
         typer.echo(f"indexed {done.files} files ({done.embedded_files} embedded) -> {done.out}")
         typer.echo(await publish_index(config, done.out))

@@ -24,7 +24,7 @@ from bot.knowledge.published import publish, reason
 from bot.knowledge.retrieval import Retriever
 from bot.settings import Settings
 from bot.storage.db import Database
-from indexer.build import BuildReport, PassageOptions, build_index
+from indexer.build import BuildReport, PassageOptions, build_index, parsed_units
 from indexer.content import Unit, read_faq_jsonl, read_kb
 from indexer.evaluate import (
     OOS_WEIGHT,
@@ -76,7 +76,7 @@ def index(
 
 def _build(config: Settings, kb_dir: Path, target: Path, tune: bool | None) -> BuildReport:
     """Index `kb_dir` into `target` and say so."""
-    units = read_kb(kb_dir)
+    units = read_kb(kb_dir, parsed_units(target))
     embedder = make_embedder(config.embedding_backend, config.embedding_model)
     done = build_index(units, target, embedder, tune=tune, **passage_options(config))
     typer.echo(
