@@ -3,7 +3,9 @@ then, within the chosen article, the section and passage that answer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -69,7 +71,16 @@ class Ranking:
     question: str
     similarity: FloatArray  # per entry: cosine similarity to the question
     lexical: FloatArray  # per entry: BM25 saturated into [0, 1)
-    passage_similarity: FloatArray | None = None  # per entry, by the passage model
+    # Per entry, by the passage model: computed on first use (a question whose article has
+    # one section to show costs no passage-model encoding).
+    by_passage_model: Callable[[], FloatArray | None] = lambda: None
+    _cache: dict[str, FloatArray | None] = field(default_factory=dict)
+
+    @property
+    def passage_similarity(self) -> FloatArray | None:
+        if "passages" not in self._cache:
+            self._cache["passages"] = self.by_passage_model()
+        return self._cache["passages"]
 
 
 @dataclass(frozen=True)
@@ -143,8 +154,14 @@ class Retriever:
             ArticleScore(self.article_ids[i], float(fused[i]), float(dense[i]), float(bm25[i]))
             for i in order
         ]
-        passage_similarity = self._passage_similarity(question)
-        return Ranking(ranked, query, question, similarity, lexical, passage_similarity)
+        return Ranking(
+            ranked,
+            query,
+            question,
+            similarity,
+            lexical,
+            functools.partial(self._passage_similarity, question),
+        )
 
     def _passage_similarity(self, question: str) -> FloatArray | None:
         if self.passage_embedder is None or self.data.passages is None:
@@ -208,7 +225,8 @@ class Retriever:
         own = self._passages.get((article, lang), {})
         theirs = self._passages.get((article, other_lang), {}) if parallel else {}
         sims, lexical = ranking.similarity, ranking.lexical
-        model = ranking.passage_similarity
+        shown = [i for i in own if not version.is_lead(i)]
+        model = ranking.passage_similarity if len(shown) > 1 else None
         best: tuple[float, int, int | None] | None = None
         for index in range(len(version.sections)):
             entries = own.get(index)
