@@ -50,10 +50,10 @@ class Settings(BaseSettings):
     # Both defaults: `aftercare eval --dataset benchmarks/data/kb_eval --oos-weight 1` (the
     # starter KB), on val; README, Knowledge base, says why the weight is 1 here.
     faq_answer_threshold: float = Field(
-        0.5886, description="Score at or above which the bot answers (set by `aftercare eval`)."
+        0.5607, description="Score at or above which the bot answers (set by `aftercare eval`)."
     )
     faq_suggest_threshold: float = Field(
-        0.3954, description="Score at or above which the bot offers 'did you mean' choices."
+        0.3913, description="Score at or above which the bot offers 'did you mean' choices."
     )
     kb_recheck_seconds: float = Field(
         2.0,

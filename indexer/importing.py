@@ -82,7 +82,7 @@ def _place(
     source: Path, name: str, unit: Unit, kb_dir: Path, undo: list[tuple[Path, bytes | None]]
 ) -> Imported:
     article = unit.articles[0]
-    pages = len({s.page for s in article.sections if s.page})
+    pages = max((s.page for s in article.sections if s.page), default=0)  # where the last starts
     target = kb_dir / name
     try:
         before = target.read_bytes() if target.is_file() else None
