@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Protocol
 
 from bot.engine import Context
@@ -99,15 +100,16 @@ _TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+def topic_of(hit: KbHit) -> str | None:
+    """Which of the client's own figures an answer is about, if any."""
+    about = f"{hit.title} {hit.section}".casefold()
+    return next((topic for topic, words in _TOPICS if any(w in about for w in words)), None)
+
+
 def own_line(hit: KbHit, case: ClientCase | None) -> str:
     """The client's own figures for the answer's topic ('' when none applies)."""
-    if case is None:
-        return ""
-    about = f"{hit.title} {hit.section}".casefold()
-    for topic, words in _TOPICS:
-        if any(word in about for word in words):
-            return case.lines.get(topic, "")
-    return ""
+    topic = topic_of(hit)
+    return case.lines.get(topic, "") if case is not None and topic is not None else ""
 
 
 class ClientCases(Protocol):
@@ -130,9 +132,21 @@ class Faq:
     async def answer(self, ctx: Context) -> list[Reply]:
         if ctx.kb is None:
             return [Reply(t("kb_unavailable", ctx.lang, reason="no knowledge base configured"))]
+        case = None
         try:
-            case = await self._case(ctx, ctx.lang)
-            result = await ctx.kb.lookup(ctx.text, ctx.lang, case.tier_words if case else ())
+            result = await ctx.kb.lookup(ctx.text, ctx.lang)
+            top = result.hits[0] if result.tier is Tier.CONFIDENT and result.hits else None
+            # The client's own case is read only for an answer about their figures (most
+            # answers cost no database read); with it, the section for their tier.
+            if top is not None and topic_of(top) is not None:
+                case = await self._case(ctx, ctx.lang)
+                if case is not None:
+                    own = await ctx.kb.section_for(
+                        top.article_id, ctx.text, ctx.lang, case.tier_words
+                    )
+                    if own is not None:
+                        own = replace(own, score=top.score)
+                        result = replace(result, hits=(own, *result.hits[1:]))
         except IndexNotReadyError as exc:
             log.warning("knowledge base not ready: %s", exc)
             return [Reply(t("kb_unavailable", ctx.lang, reason=str(exc)))]
@@ -150,9 +164,10 @@ class Faq:
         if article_id == "-" or ctx.kb is None:
             return [dont_know_reply(lang)]
         try:
-            case = await self._case(ctx, lang)
-            about = case.tier_words if case else ()
-            hit = await ctx.kb.section_for(article_id, question, lang, about)
+            hit = await ctx.kb.section_for(article_id, question, lang)
+            case = await self._case(ctx, lang) if hit and topic_of(hit) else None
+            if hit is not None and case is not None:
+                hit = await ctx.kb.section_for(article_id, question, lang, case.tier_words)
         except IndexNotReadyError as exc:
             return [Reply(t("kb_unavailable", lang, reason=str(exc)))]
         if hit is None:

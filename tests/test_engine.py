@@ -34,7 +34,11 @@ async def test_multi_turn_conversation_is_answered_and_logged(
     first = await seeded.engine.handle(console_message(clock, "/help"))
     assert "/ticket" in first[0].text
     second = await seeded.engine.handle(console_message(clock, "How long is the warranty?"))
-    assert second[0].text == "Twelve months from acceptance."
+    # alice's client has one project: the answer about the warranty ends with its own date.
+    assert second[0].text == (
+        "Twelve months from acceptance.\n\nYour project Portal: Warranty until 2027-03-02: "
+        "365 days left."
+    )
     assert second[0].citations[0].title == "Warranty"
     third = await seeded.engine.handle(console_message(clock, "when do upgrades happen"))
     assert [b.payload for b in third[0].buttons] == [
@@ -84,7 +88,7 @@ async def test_failed_turn_is_retried_on_redelivery(
 ) -> None:
     calls = 0
 
-    async def broken(question: str, lang: str) -> object:
+    async def broken(question: str, lang: str, about: tuple[str, ...] = ()) -> object:
         nonlocal calls
         calls += 1
         if calls == 1:
@@ -144,7 +148,7 @@ async def test_a_database_outage_is_raised_and_the_same_event_takes_the_turn_ove
 
     calls = 0
 
-    async def gone(question: str, lang: str) -> object:
+    async def gone(question: str, lang: str, about: tuple[str, ...] = ()) -> object:
         nonlocal calls
         calls += 1
         if calls == 1:
