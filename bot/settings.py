@@ -47,13 +47,13 @@ class Settings(BaseSettings):
     embedding_model: Path | None = Field(
         None, description="A local sentence-transformers model directory (minilm backend)."
     )
-    # Both defaults: `aftercare eval --dataset benchmarks/data/kb_eval --oos-weight 1` (the
-    # starter KB), on val; README, Knowledge base, says why the weight is 1 here.
+    # Both defaults: `aftercare eval --dataset benchmarks/data/kb_eval --oos-weight 1
+    # --wrong-weight 1` (the starter KB), on val; README, Knowledge base, says why.
     faq_answer_threshold: float = Field(
         0.5607, description="Score at or above which the bot answers (set by `aftercare eval`)."
     )
     faq_suggest_threshold: float = Field(
-        0.3913, description="Score at or above which the bot offers 'did you mean' choices."
+        0.3203, description="Score at or above which the bot offers 'did you mean' choices."
     )
     kb_recheck_seconds: float = Field(
         2.0,

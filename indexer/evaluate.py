@@ -150,7 +150,9 @@ CONFIDENCE_Z = 1.2816  # one-sided 90%
 KEEP_RIGHT = 0.9
 
 
-def choose_threshold(outcomes: list[Outcome], oos_weight: float = OOS_WEIGHT) -> float:
+def choose_threshold(
+    outcomes: list[Outcome], oos_weight: float = OOS_WEIGHT, wrong_weight: float = 0.0
+) -> float:
     """The answer threshold for these (val) outcomes.
 
     Maximises in-scope accuracy + `oos_weight` (default OOS_WEIGHT) × out-of-scope recall: answering in-scope
@@ -158,6 +160,9 @@ def choose_threshold(outcomes: list[Outcome], oos_weight: float = OOS_WEIGHT) ->
     >= 0.95 first, out-of-scope recall a floor of 0.75). Only cuts whose out-of-scope recall
     is at least MIN_OOS_RECALL with 90% confidence (Wilson lower bound) qualify, so a small
     val set gets a margin (with a handful of out-of-scope queries, only cuts rejecting all).
+    `wrong_weight` × the share of in-scope queries answered confidently from the wrong article
+    is subtracted: 0 for the benchmark objective; the bot's own defaults use 1 (a wrong answer
+    given with confidence costs as much as a right one gains).
 
     A set without out-of-scope queries says nothing about abstaining on off-topic questions;
     its in-scope queries with a wrong top-1 are no stand-in (they sit close to the right
@@ -174,12 +179,14 @@ def choose_threshold(outcomes: list[Outcome], oos_weight: float = OOS_WEIGHT) ->
             return 0.0
         return float(correct[int(np.floor((1 - KEEP_RIGHT) * (len(correct) - 1)))])
     negatives = np.sort(outside)
-    above = [np.nextafter(negatives[-1], np.inf)] if len(negatives) else []
-    candidates = np.unique(np.concatenate([correct, negatives, above, [0.0]]))
+    wrong = np.sort([o.score for o in inside if o.ranked[:1] != (o.gold,)])
+    above = [np.nextafter(s[-1], np.inf) for s in (negatives, wrong) if len(s)]
+    candidates = np.unique(np.concatenate([correct, negatives, wrong, above, [0.0]]))
     accuracy = (len(correct) - np.searchsorted(correct, candidates)) / max(len(inside), 1)
     abstained = np.searchsorted(negatives, candidates)
     recall = abstained / max(len(negatives), 1)
-    objective = accuracy + oos_weight * recall
+    wrong_confident = (len(wrong) - np.searchsorted(wrong, candidates)) / max(len(inside), 1)
+    objective = accuracy + oos_weight * recall - wrong_weight * wrong_confident
     bound = _wilson_lower(abstained, len(negatives))
     # A set too small to show the floor at all (a handful of queries) must abstain on all.
     objective = np.where(bound >= min(MIN_OOS_RECALL, bound.max()), objective, -np.inf)

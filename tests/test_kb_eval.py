@@ -124,3 +124,13 @@ def test_report_keeps_its_keys_and_adds_a_breakdown_by_language() -> None:
 def test_queries_know_their_language() -> None:
     assert Query("1", "客服周末上班吗", "hours").lang == "zh"
     assert Query("2", "when are you open", None).lang == "en"
+
+
+def test_the_wrong_weight_counts_confident_wrong_answers_against_a_cut() -> None:
+    # Ten wrong top-1 answers at 0.7 and five right ones at 0.65: the benchmark objective
+    # answers them all; counting a confident wrong answer as a loss cuts above them.
+    val = [hit(0.9)] * 20 + [hit(0.65)] * 5 + [miss(0.7)] * 10 + [oos(0.2)] * 40
+    assert choose_threshold(val) <= 0.65  # the right answers at 0.65 kept, the wrong ones too
+    cut = choose_threshold(val, wrong_weight=1.0)
+    assert 0.7 < cut <= 0.9
+    assert report(val, cut)["wrong_confident"] == 0.0

@@ -242,6 +242,15 @@ def evaluate(
             "is chosen on val (1 for the bot's own settings; see README, Knowledge base).",
         ),
     ] = OOS_WEIGHT,
+    wrong_weight: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=10.0,
+            help="Weight of confident answers from the wrong article, subtracted when the "
+            "threshold is chosen (1 for the bot's own settings; see README, Knowledge base).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Measure retrieval: threshold chosen on queries_val.jsonl, metrics on queries_test.jsonl."""
 
@@ -269,7 +278,7 @@ def evaluate(
 
         val = run_queries(retriever, queries("val"), "val")
         test = run_queries(retriever, queries("test"), "test")
-        threshold = choose_threshold(val, oos_weight)
+        threshold = choose_threshold(val, oos_weight, wrong_weight)
         metrics = report(test, threshold)
         if as_json:
             typer.echo(json.dumps(metrics))
