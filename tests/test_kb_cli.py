@@ -85,7 +85,7 @@ def test_eval_prints_exactly_the_metric_keys(kb_env: Path) -> None:
     code, out, _ = invoke("eval", "--dataset", str(data), "--json")
     assert code == 0, out
     metrics = json.loads(out)
-    assert set(metrics) == EVAL_KEYS | {"by_lang"}
+    assert set(metrics) == EVAL_KEYS | {"by_lang", "setup"}
     assert metrics["n_test"] == 3
     assert metrics["p_at_1"] == 1.0
     assert metrics["in_scope_accuracy"] == 1.0

@@ -37,6 +37,7 @@ from indexer.evaluate import (
     suggest_threshold,
 )
 from indexer.importing import import_documents
+from indexer.selection import candidates, objective
 
 _CATEGORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -251,38 +252,59 @@ def evaluate(
             "threshold is chosen (1 for the bot's own settings; see README, Knowledge base).",
         ),
     ] = 0.0,
+    choose: Annotated[
+        bool,
+        typer.Option(
+            "--choose/--no-choose",
+            help="Also measure the set-up without the tuned head and, for English sets, with "
+            "MiniLM; report the one best on val (see README, Knowledge base).",
+        ),
+    ] = True,
 ) -> None:
-    """Measure retrieval: threshold chosen on queries_val.jsonl, metrics on queries_test.jsonl."""
+    """Measure retrieval: set-up and threshold chosen on queries_val.jsonl, metrics on
+    queries_test.jsonl."""
 
     async def work() -> None:
         config = settings()
         units = _dataset_units(dataset, kb or config.kb_dir)
-        embedder = make_embedder(config.embedding_backend, config.embedding_model)
-        out = config.data_dir / "eval" / f"{dataset.resolve().name}-{embedder.name}"
-        check_writable_dir(out)
-        options = passage_options(config)
-        build_index(units, out, embedder, tune=tune, **options)
-        # Asked as the bot asks: the query-side models and one BLAS thread, as in bot.app.
-        threadpool_limits(limits=1, user_api="blas")
-        asking = IndexedKnowledgeBase.from_settings(config)
-        retriever = Retriever(
-            load_index(out, embedder.name),
-            asking.embedder,
-            passage_embedder=asking.passage_embedder,
-        )
         documents = {Path(a.source).name: a.id for unit in units for a in unit.articles}
 
         def queries(split: str) -> list[Query]:
             path = dataset / f"queries_{split}.jsonl"
             return resolve(read_queries(path), documents, path)
 
-        val = run_queries(retriever, queries("val"), "val")
-        test = run_queries(retriever, queries("test"), "test")
-        threshold = choose_threshold(val, oos_weight, wrong_weight)
-        metrics = report(test, threshold)
+        val_queries, test_queries = queries("val"), queries("test")
+        options = passage_options(config)
+        # Asked as the bot asks: the query-side models and one BLAS thread, as in bot.app.
+        threadpool_limits(limits=1, user_api="blas")
+        measured = []
+        texts = [q.text for q in val_queries]
+        for candidate in candidates(units, texts, config.embedding_backend, tune, choose):
+            out = config.data_dir / "eval" / f"{dataset.resolve().name}-{candidate.slug}"
+            check_writable_dir(out)
+            embedder = make_embedder(candidate.backend, config.embedding_model)
+            build_index(units, out, embedder, tune=candidate.tune, **options)
+            asking = IndexedKnowledgeBase.from_settings(
+                config.model_copy(update={"embedding_backend": candidate.backend})
+            )
+            retriever = Retriever(
+                load_index(out, embedder.name),
+                asking.embedder,
+                passage_embedder=asking.passage_embedder,
+            )
+            val = run_queries(retriever, val_queries, f"val ({candidate.label})")
+            threshold = choose_threshold(val, oos_weight, wrong_weight)
+            score = objective(report(val, threshold), oos_weight, wrong_weight)
+            measured.append((score, candidate, retriever, threshold, val))
+        _, chosen, retriever, threshold, val = max(measured, key=lambda m: m[0])
+        test = run_queries(retriever, test_queries, "test")
+        metrics = {**report(test, threshold), "setup": chosen.label}
         if as_json:
             typer.echo(json.dumps(metrics))
             return
+        if len(measured) > 1:
+            for score, candidate, *_ in measured:
+                typer.echo(f"{'val ' + candidate.label:>30}: objective {score[0]}, P@1 {score[1]}")
         for key, value in metrics.items():
             if key != "by_lang":
                 typer.echo(f"{key:>18}: {value}")
@@ -292,9 +314,12 @@ def evaluate(
                 f"OOS recall {part['oos_recall']}, section {part['section_acc']}, "
                 f"wrong confident {part['wrong_confident']}, {part['n_test']} queries"
             )
+        backend = f"AFTERCARE_EMBEDDING_BACKEND={chosen.backend} "
+        index = {None: "", True: " (aftercare index --tune)", False: " (aftercare index --no-tune)"}
         typer.echo(
-            f"suggested settings: AFTERCARE_FAQ_ANSWER_THRESHOLD={threshold:.4f} "
+            f"suggested settings: {backend}AFTERCARE_FAQ_ANSWER_THRESHOLD={threshold:.4f} "
             f"AFTERCARE_FAQ_SUGGEST_THRESHOLD={suggest_threshold(val, threshold):.4f}"
+            f"{index[chosen.tune]}"
         )
 
     run(work)
