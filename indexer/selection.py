@@ -52,10 +52,12 @@ def candidates(
 
 
 def objective(metrics: dict[str, Any], oos_weight: float, wrong_weight: float) -> tuple[float, ...]:
-    """What the threshold maximised, as measured on val at the chosen threshold; P@1 breaks
-    ties."""
+    """What the threshold maximised, as measured on val at the chosen threshold, with answers
+    counted right only with the right section where the set names sections (a manual's
+    questions); P@1 breaks ties."""
+    right = metrics["answered_right"]
     value = (
-        metrics["in_scope_accuracy"]
+        (metrics["in_scope_accuracy"] if right is None else right)
         + oos_weight * (metrics["oos_recall"] or 0.0)
         - wrong_weight * (metrics["wrong_confident"] or 0.0)
     )

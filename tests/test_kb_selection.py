@@ -36,6 +36,14 @@ def test_choosing_off_or_an_explicit_head_measures_one_set_up() -> None:
 
 
 def test_the_objective_is_the_thresholds_with_p_at_1_breaking_ties() -> None:
-    metrics = {"in_scope_accuracy": 0.8, "oos_recall": 0.9, "wrong_confident": 0.1, "p_at_1": 0.85}
+    metrics = {
+        "in_scope_accuracy": 0.8,
+        "oos_recall": 0.9,
+        "wrong_confident": 0.1,
+        "p_at_1": 0.85,
+        "answered_right": None,
+    }
     assert objective(metrics, 0.5, 1.0) == (1.15, 0.85)  # 0.8 + 0.5 x 0.9 - 0.1
     assert objective({**metrics, "oos_recall": None}, 0.5, 0.0) == (0.8, 0.85)
+    # A set naming sections counts an answer right only with the right section.
+    assert objective({**metrics, "answered_right": 0.6}, 0.5, 0.0) == (1.05, 0.85)
