@@ -141,9 +141,10 @@ def changed_files(manifest: Manifest, kb_dir: Path) -> dict[str, str]:
 
 def load_index(index_dir: Path, model: str) -> IndexData:
     """Read a built index made for `model` in this format, or raise IndexNotReadyError."""
-    quiet_libraries()
     import bm25s
     import faiss
+
+    quiet_libraries()  # after the imports: bm25s sets its logger to DEBUG when imported
 
     manifest = Manifest.read(index_dir)
     check_manifest(manifest, model)
