@@ -95,7 +95,7 @@ def read_unit(
     known = parsed.get((path.as_posix(), content_hash(data))) if parsed else None
     if known is not None and category is None and known.name == name:
         return known
-    if path.suffix.lower() in MARKDOWN and data.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+    if path.suffix.lower() in MARKDOWN and _front_matter(data):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -107,6 +107,27 @@ def read_unit(
     document = read_document(path)
     article = document_article(document, name, path.as_posix(), category or folder)
     return Unit(name, content_hash(data), (article,))
+
+
+_KEY = re.compile(rb"^\s*(id|title|lang|category|tags|questions|links)\s*:", re.MULTILINE)
+
+
+def _front_matter(data: bytes) -> bool:
+    """Whether a Markdown file starts with front matter: a `---` line followed by one of the
+    article keys (a document may open with a `---` rule above its prose). Bytes that are not
+    UTF-8 count as front matter, so the article reader names the file and line."""
+    head = data.removeprefix(b"\xef\xbb\xbf")
+    if not head.startswith(b"---"):
+        return False
+    first, _, rest = head.partition(b"\n")
+    if first.strip() != b"---":
+        return False
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return True
+    block = rest.split(b"\n---", 1)[0]
+    return _KEY.search(block) is not None
 
 
 def duplicate_problems(units: list[Unit]) -> list[str]:

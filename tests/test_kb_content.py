@@ -323,3 +323,14 @@ async def test_every_command_an_article_names_is_one_the_bot_knows(
         replies = await seeded.engine.handle(console_message(clock, f"/{command}", f"reader{n}"))
         assert replies, command
         assert not any("I don't know the command" in r.text for r in replies), command
+
+
+def test_a_markdown_document_opening_with_a_rule_is_a_document(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text(
+        "---\n\nRelease notes for the portal.\n\n---\n\n## Version 2\n\nFaster search.\n",
+        encoding="utf-8",
+    )
+    [unit] = read_kb(tmp_path)
+    [article] = unit.articles
+    assert article.id == "notes"
+    assert [s.trail for s in article.sections][-1] == "Version 2"
