@@ -78,7 +78,9 @@ def read_kb(kb_dir: Path, parsed: Parsed | None = None) -> list[Unit]:
             + "\n".join(problems)
         )
     if not units:
-        raise KnowledgeBaseError(f"no articles (*.md) in {kb_dir}")
+        raise KnowledgeBaseError(
+            f"no articles or documents (.md, .txt, .html, .docx, .pdf) in {kb_dir}"
+        )
     return units
 
 
