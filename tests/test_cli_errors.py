@@ -187,6 +187,11 @@ def test_index_and_eval_refuse_before_building(
         assert line.startswith(f"error: cannot write {out}: ")
     dataset = tmp_path / "dataset"
     dataset.mkdir()
+    line = refused(invoke("eval", "--dataset", str(dataset), "--kb", str(ROOT / "knowledge")))
+    assert line.startswith(f"error: {dataset / 'queries_val.jsonl'} does not exist")
+    query = '{"qid": "q1", "query": "How long is the warranty?", "gold_id": "warranty-period"}\n'
+    for split in ("val", "test"):
+        (dataset / f"queries_{split}.jsonl").write_text(query, encoding="utf-8")
     blocker = tmp_path / "a-file"
     monkeypatch.setenv("AFTERCARE_DATA_DIR", str(blocker))
     line = refused(invoke("eval", "--dataset", str(dataset), "--kb", str(ROOT / "knowledge")))
