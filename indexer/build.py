@@ -86,11 +86,10 @@ def build_index(
     passages once more for picking sections (indexer/passage_vectors.py), when there are at
     most `passage_model_max`.
     """
+    quiet_libraries()
     import bm25s
     import faiss
     from tqdm import tqdm
-
-    quiet_libraries()  # after the imports: bm25s sets its logger to DEBUG when imported
 
     started = time.perf_counter()
     problems = duplicate_problems(units)

@@ -97,38 +97,35 @@ def read_unit(
     known = parsed.get((path.as_posix(), content_hash(data))) if parsed else None
     if known is not None and category is None and known.name == name:
         return known
-    if path.suffix.lower() in MARKDOWN and _front_matter(data):
+    if path.suffix.lower() in MARKDOWN and _opens_with_rule(data):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
+            # Said here, with the file and line, whether or not front matter follows.
             raise KnowledgeBaseError(f"{path}:1: not UTF-8 text ({exc.reason})") from None
-        article = parse_article(text, path.as_posix())
-        id_line = _key_line(text.splitlines(), len(text.splitlines()), "id")
-        return Unit(name, content_hash(data), (article,), id_line)
+        if _front_matter(text):
+            article = parse_article(text, path.as_posix())
+            lines = text.splitlines()
+            return Unit(name, content_hash(data), (article,), _key_line(lines, len(lines), "id"))
     folder = name.split("/")[0] if "/" in name else ""
     document = read_document(path)
     article = document_article(document, name, path.as_posix(), category or folder)
     return Unit(name, content_hash(data), (article,))
 
 
-_KEY = re.compile(rb"^\s*(id|title|lang|category|tags|questions|links)\s*:", re.MULTILINE)
+_KEY = re.compile(r"^\s*(id|title|lang|category|tags|questions|links)\s*:", re.MULTILINE)
 
 
-def _front_matter(data: bytes) -> bool:
-    """Whether a Markdown file starts with front matter: a `---` line followed by one of the
-    article keys (a document may open with a `---` rule above its prose). Bytes that are not
-    UTF-8 count as front matter, so the article reader names the file and line."""
-    head = data.removeprefix(b"\xef\xbb\xbf")
-    if not head.startswith(b"---"):
-        return False
-    first, _, rest = head.partition(b"\n")
-    if first.strip() != b"---":
-        return False
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return True
-    block = rest.split(b"\n---", 1)[0]
+def _opens_with_rule(data: bytes) -> bool:
+    """Whether a file's first line is `---` (front matter, or a rule above a document's prose)."""
+    first = data.removeprefix(b"\xef\xbb\xbf").partition(b"\n")[0]
+    return first.strip() == b"---"
+
+
+def _front_matter(text: str) -> bool:
+    """Whether Markdown opening with a `---` line starts with front matter: one of the article
+    keys before the closing `---` (a document may open with a rule above its prose)."""
+    block = text.partition("\n")[2].split("\n---", 1)[0]
     return _KEY.search(block) is not None
 
 

@@ -141,10 +141,9 @@ def changed_files(manifest: Manifest, kb_dir: Path) -> dict[str, str]:
 
 def load_index(index_dir: Path, model: str) -> IndexData:
     """Read a built index made for `model` in this format, or raise IndexNotReadyError."""
+    quiet_libraries()
     import bm25s
     import faiss
-
-    quiet_libraries()  # after the imports: bm25s sets its logger to DEBUG when imported
 
     manifest = Manifest.read(index_dir)
     check_manifest(manifest, model)
@@ -183,7 +182,12 @@ def load_index(index_dir: Path, model: str) -> IndexData:
 
 
 def quiet_libraries() -> None:
-    """faiss and bm25s log their start-up at INFO/DEBUG; only their warnings matter here."""
+    """faiss and bm25s log their start-up at INFO/DEBUG; only their warnings matter here.
+    Imported here first: bm25s sets its own logger to DEBUG when it is imported, so a level set
+    before that import would be undone."""
+    import bm25s  # noqa: F401
+    import faiss  # noqa: F401
+
     for name in ("faiss.loader", "faiss", "bm25s"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
