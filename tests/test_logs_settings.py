@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -119,3 +121,21 @@ def test_escape_covers_every_line_break() -> None:
     breaks = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00\x1b\x7f"
     assert len(f"a{escape(breaks)}b".splitlines()) == 1
     assert escape("tab\there") == r"tab\there"
+
+
+def test_search_libraries_say_nothing_below_a_warning_when_loaded() -> None:
+    """faiss logs while it is imported and bm25s turns its own logger to DEBUG when imported;
+    neither shows in a log at DEBUG. In a process of its own: here both are imported already."""
+    script = (
+        "import logging; logging.basicConfig(level=logging.DEBUG)\n"
+        "from bot.knowledge.index_files import quiet_libraries\n"
+        "quiet_libraries()\n"
+        "import bm25s, faiss\n"
+        "logging.getLogger('bm25s').debug('bm25s debug')\n"
+        "logging.getLogger('faiss.loader').info('faiss info')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "faiss" not in done.stderr and "bm25s" not in done.stderr, done.stderr

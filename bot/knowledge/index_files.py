@@ -183,13 +183,16 @@ def load_index(index_dir: Path, model: str) -> IndexData:
 
 def quiet_libraries() -> None:
     """faiss and bm25s log their start-up at INFO/DEBUG; only their warnings matter here.
-    Imported here first: bm25s sets its own logger to DEBUG when it is imported, so a level set
-    before that import would be undone."""
+    The levels are set before the imports (faiss logs while it is imported) and again after
+    them (bm25s sets its own logger to DEBUG when it is imported)."""
+    loggers = [logging.getLogger(name) for name in ("faiss.loader", "faiss", "bm25s")]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
     import bm25s  # noqa: F401
     import faiss  # noqa: F401
 
-    for name in ("faiss.loader", "faiss", "bm25s"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
 
 
 def entry_vectors(dense: Any) -> np.ndarray[Any, np.dtype[np.float32]]:
