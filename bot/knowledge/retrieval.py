@@ -3,9 +3,7 @@ then, within the chosen article, the section and passage that answer."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -78,16 +76,8 @@ class Ranking:
     question: str
     similarity: FloatArray  # per entry: cosine similarity to the question
     lexical: FloatArray  # per entry: BM25 saturated into [0, 1)
-    # Per entry, by the passage model: computed on first use (a question whose article has
-    # one section to show costs no passage-model encoding).
-    by_passage_model: Callable[[], FloatArray | None] = lambda: None
-    _cache: dict[str, FloatArray | None] = field(default_factory=dict)
-
-    @property
-    def passage_similarity(self) -> FloatArray | None:
-        if "passages" not in self._cache:
-            self._cache["passages"] = self.by_passage_model()
-        return self._cache["passages"]
+    # Per entry, by the passage model (-1 for entries that are not passages); None without it.
+    passage_similarity: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -157,34 +147,25 @@ class Retriever:
             probs = np.exp(logits - logits.max())
             fused = (1 - HEAD_WEIGHT) * fused + HEAD_WEIGHT * probs / probs.sum()
         order = np.argsort(-fused)[:limit]
+        # The second opinion costs the passage model's encoding on every question; it also
+        # serves the choice of section below.
+        by_passage = self._passage_similarity(question)
         ranked = [
             ArticleScore(self.article_ids[i], float(fused[i]), float(dense[i]), float(bm25[i]))
             for i in order
         ]
-        ranking = Ranking(
-            ranked,
-            query,
-            question,
-            similarity,
-            lexical,
-            functools.partial(self._passage_similarity, question),
-        )
-        if ranked and self._passage_entries.size and self.passage_embedder is not None:
-            second = self._passage_model_article(ranking)
-            if second is not None and second != int(order[0]):
-                top = ranked[0]
-                ranked[0] = replace(top, score=top.score - DISAGREEMENT_PENALTY)
-        return ranking
-
-    def _passage_model_article(self, ranking: Ranking) -> int | None:
-        """The article (position) of the passage the passage model finds closest."""
-        similarity = ranking.passage_similarity
-        if similarity is None:
-            return None
-        return int(self._entry_article[int(np.argmax(similarity))])
+        if by_passage is not None and ranked:
+            closest = int(self._entry_article[int(np.argmax(by_passage))])
+            if closest != int(order[0]):
+                ranked[0] = replace(ranked[0], score=ranked[0].score - DISAGREEMENT_PENALTY)
+        return Ranking(ranked, query, question, similarity, lexical, by_passage)
 
     def _passage_similarity(self, question: str) -> FloatArray | None:
-        if self.passage_embedder is None or self.data.passages is None:
+        if (
+            self.passage_embedder is None
+            or self.data.passages is None
+            or not self._passage_entries.size
+        ):
             return None
         query = self.passage_embedder.encode_queries([question])[0]
         per_entry = np.full(len(self.data.entries), -1.0, dtype=np.float32)
