@@ -9,10 +9,10 @@ from typing import Protocol
 from starlette.routing import BaseRoute
 
 from bot.app import App
-from bot.intake import Event, process
-from bot.outbox import pump
-from bot.protocols import Sender
-from bot.scheduler import work
+from bot.core.intake import Event, process
+from bot.core.outbox import pump
+from bot.core.protocols import Sender
+from bot.core.scheduler import work
 
 
 class ChannelAdapter(Protocol):

@@ -21,11 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import synthetic_kb
 from bot import demo
 from bot.app import build_app
-from bot.clock import SystemClock
+from bot.core.clock import SystemClock
+from bot.core.messages import IncomingMessage
+from bot.core.settings import Settings
 from bot.knowledge.base import IndexedKnowledgeBase
 from bot.knowledge.embedders import make_embedder
-from bot.messages import IncomingMessage
-from bot.settings import Settings
 from bot.storage.migrate import upgrade_async
 from indexer.build import build_index
 from indexer.content import read_kb

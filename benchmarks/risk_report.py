@@ -18,10 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import build_app
-from bot.clock import FakeClock
-from bot.settings import Settings
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings
+from bot.features.surveys.models import Survey
 from bot.storage.migrate import upgrade
-from bot.storage.models_surveys import Survey
 
 NOW = datetime(2026, 6, 1, 9, tzinfo=UTC)
 

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks.scheduler_worker import seed, tally
-from bot.settings import normalise_database_url
+from bot.core.settings import normalise_database_url
 from bot.storage.migrate import upgrade
 
 WORKER = Path(__file__).resolve().parent / "scheduler_worker.py"

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text
 
-from bot.clock import SystemClock
-from bot.scheduler import Job, Scheduler
+from bot.core.clock import SystemClock
+from bot.core.scheduler import Job, Scheduler
 from bot.storage.db import Database
 from bot.storage.models_jobs import JobRow
 

@@ -8,39 +8,39 @@ from datetime import timedelta
 
 from threadpoolctl import threadpool_limits
 
-from bot.announcements import Announcements
-from bot.clock import SystemClock
-from bot.commands import help_command
-from bot.conversations import SqlStore
-from bot.directory import Directory
-from bot.engine import Engine, Routes
-from bot.faq import Faq
-from bot.followups import FollowUps, Policy, parse_days
-from bot.handoff import REMIND_JOB, HandoffService
-from bot.handoff_chat import HandoffChat
-from bot.handover import HandoverService, load_template
-from bot.handover_chat import HandoverChat
-from bot.intake import Intake
-from bot.invites import InviteChat, InviteService
+from bot.core.clock import SystemClock
+from bot.core.commands import help_command
+from bot.core.conversations import SqlStore
+from bot.core.directory import Directory
+from bot.core.engine import Engine, Routes
+from bot.core.intake import Intake
+from bot.core.metrics import Metrics, TimedKnowledgeBase
+from bot.core.outbox import SqlOutbox
+from bot.core.protocols import Clock, KnowledgeBase
+from bot.core.quiet import WakingHours
+from bot.core.scheduler import Job, Scheduler, default_worker_id
+from bot.core.settings import Settings
+from bot.features.announcements.service import Announcements
+from bot.features.escalation.chat import HandoffChat
+from bot.features.escalation.service import REMIND_JOB, HandoffService
+from bot.features.faq.chat import Faq
+from bot.features.followups.service import FollowUps, Policy, parse_days
+from bot.features.handover.chat import HandoverChat
+from bot.features.handover.service import HandoverService, load_template
+from bot.features.invites.service import InviteChat, InviteService
+from bot.features.project_info.service import ProjectInfo
+from bot.features.risk.service import RISK_JOB, RiskService
+from bot.features.suggestions.service import SuggestionService
+from bot.features.surveys.chat import SurveyChat
+from bot.features.surveys.service import SurveyPolicy, SurveyService
+from bot.features.tickets.chat import TicketChat
+from bot.features.tickets.policies import load_policies
+from bot.features.tickets.service import TicketService
+from bot.features.training.chat import TrainingChat
+from bot.features.training.service import TrainingService
 from bot.knowledge.base import IndexedKnowledgeBase
-from bot.metrics import Metrics, TimedKnowledgeBase
-from bot.outbox import SqlOutbox
-from bot.project_info import ProjectInfo
-from bot.protocols import Clock, KnowledgeBase
-from bot.quiet import WakingHours
-from bot.risk import RISK_JOB, RiskService
-from bot.scheduler import Job, Scheduler, default_worker_id
-from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.migrate import ensure_current
-from bot.suggestions import SuggestionService
-from bot.surveys.chat import SurveyChat
-from bot.surveys.service import SurveyPolicy, SurveyService
-from bot.tickets.chat import TicketChat
-from bot.tickets.policies import load_policies
-from bot.tickets.service import TicketService
-from bot.training.chat import TrainingChat
-from bot.training.service import TrainingService
 
 
 @dataclass

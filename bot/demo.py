@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.app import App
-from bot.directory import ProjectChange
+from bot.core.directory import ProjectChange
 from bot.storage.models import Contact
 
 CONTACT = "alice"  # whom `aftercare chat` chats as by default

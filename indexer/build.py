@@ -14,7 +14,7 @@ from typing import TypedDict
 
 import numpy as np
 
-from bot.errors import KnowledgeBaseError
+from bot.core.errors import KnowledgeBaseError
 from bot.knowledge.articles import Article
 from bot.knowledge.embedders import Embedder, Vectors
 from bot.knowledge.index_files import (

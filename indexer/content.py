@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from bot.errors import KnowledgeBaseError, os_reason
-from bot.i18n import detect_lang
+from bot.core.errors import KnowledgeBaseError, os_reason
+from bot.core.i18n import detect_lang
 from bot.knowledge.articles import Article, Entry, Section
 from bot.knowledge.index_files import content_hash, kb_files
 from bot.knowledge.passages import passages
@@ -74,8 +74,7 @@ def read_kb(kb_dir: Path, parsed: Parsed | None = None) -> list[Unit]:
     if problems:
         raise KnowledgeBaseError(
             f"{len(problems)} problem(s) in the knowledge base; nothing was indexed, the current "
-            "index stays in use:\n"
-            + "\n".join(problems)
+            "index stays in use:\n" + "\n".join(problems)
         )
     if not units:
         raise KnowledgeBaseError(
@@ -186,7 +185,9 @@ def parse_article(text: str, source: str) -> Article:
     title = str(meta["title"]).strip()
     sections = _sections(lines, end + 1, title, source)
     if not sections:
-        raise KnowledgeBaseError(f"{source}:{end + 1}: empty article: no text after the front matter")
+        raise KnowledgeBaseError(
+            f"{source}:{end + 1}: empty article: no text after the front matter"
+        )
     return Article(
         id=article_id,
         lang=lang,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from bot.i18n import Lang
+from bot.core.i18n import Lang
 from bot.knowledge.articles import Article, Section
 from indexer.documents import Document
 

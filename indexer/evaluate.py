@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from bot.errors import KnowledgeBaseError
-from bot.i18n import Lang, detect_lang
+from bot.core.errors import KnowledgeBaseError
+from bot.core.i18n import Lang, detect_lang
 from bot.knowledge.base import hit_for
 from bot.knowledge.retrieval import Retriever
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from bot.errors import KnowledgeBaseError, os_reason
+from bot.core.errors import KnowledgeBaseError, os_reason
 from bot.knowledge.index_files import KB_SUFFIXES, content_hash
 from indexer.content import Unit, read_unit
 

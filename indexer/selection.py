@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.i18n import detect_lang
+from bot.core.i18n import detect_lang
 from indexer.build import TUNE_MIN_ARTICLES
 from indexer.content import Unit
 

@@ -16,8 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App, build_app
-from bot.clock import FakeClock
-from bot.settings import Settings, normalise_database_url
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings, normalise_database_url
 from bot.storage.migrate import upgrade
 from bot.storage.schema import metadata
 from tests.fakes import FakeKnowledgeBase

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import Lang
-from bot.protocols import KbHit, KbResult, Tier
+from bot.core.i18n import Lang
+from bot.core.protocols import KbHit, KbResult, Tier
 
 
 class FakeKnowledgeBase:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.messages import IncomingMessage
+from bot.core.clock import FakeClock
+from bot.core.messages import IncomingMessage
 
 
 def console_message(

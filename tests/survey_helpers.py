@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from adapters.console.chat import ConsoleSession
 from bot.app import App
+from bot.features.surveys.models import Survey
 from bot.storage.models import OutboxItem
-from bot.storage.models_surveys import Survey
 
 
 async def chat_as(app: App, handle: str) -> ConsoleSession:

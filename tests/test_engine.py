@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.messages import IncomingMessage
-from bot.protocols import Tier
+from bot.core.clock import FakeClock
+from bot.core.messages import IncomingMessage
+from bot.core.protocols import Tier
 from bot.storage.models import Conversation, Message
 from tests.fakes import FakeKnowledgeBase, hit
 from tests.helpers import console_message
@@ -177,9 +177,7 @@ async def test_an_overlong_message_is_refused_clearly_and_stored_up_to_the_cap(
     assert len(inbound[0].text) == 8000
 
 
-async def test_an_invite_code_is_never_kept_in_the_message_log(
-    app: App, clock: FakeClock
-) -> None:
+async def test_an_invite_code_is_never_kept_in_the_message_log(app: App, clock: FakeClock) -> None:
     await app.directory.add_client("Acme Corp", "ACME")
     invite = await app.invites.create("ACME")
     message = console_message(clock, f"/start {invite.code}", user="newcomer", channel="telegram")

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.directory import ProjectChange
-from bot.messages import reply_from_json
-from bot.scheduler import JobState
+from bot.core.clock import FakeClock
+from bot.core.directory import ProjectChange
+from bot.core.messages import reply_from_json
+from bot.core.scheduler import JobState
 from bot.storage.models import Conversation, OutboxItem, Project
 from tests.helpers import console_message
 

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from adapters.cli.main import app as cli
 from adapters.console.chat import ConsoleSession
 from bot.app import build_app
-from bot.kb_drafts import write_draft
-from bot.settings import Settings
+from bot.core.settings import Settings
+from bot.features.faq.drafts import write_draft
 from tests.kb_helpers import write_kb
 
 

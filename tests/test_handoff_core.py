@@ -13,9 +13,15 @@ from sqlalchemy import select
 
 from adapters.console.chat import ConsoleSession
 from bot.app import App
-from bot.clock import FakeClock
-from bot.errors import ConflictError
-from bot.handoff import (
+from bot.core.clock import FakeClock
+from bot.core.errors import ConflictError
+from bot.core.messages import Reply
+from bot.core.protocols import Tier
+from bot.core.settings import Settings
+from bot.features.escalation.models import HandoffEvent
+from bot.features.escalation.phrases import asks_for_person
+from bot.features.escalation.promise import promise
+from bot.features.escalation.service import (
     REMIND_JOB,
     Action,
     HandoffService,
@@ -25,14 +31,8 @@ from bot.handoff import (
     next_state,
     thread_key,
 )
-from bot.handoff_phrases import asks_for_person
-from bot.handoff_promise import promise
-from bot.messages import Reply
-from bot.protocols import Tier
-from bot.settings import Settings
+from bot.features.tickets.policies import load_policies
 from bot.storage.models import Conversation, OutboxItem
-from bot.storage.models_handoff import HandoffEvent
-from bot.tickets.policies import load_policies
 from tests.fakes import FakeKnowledgeBase, hit
 
 S = HandoffState
@@ -132,7 +132,7 @@ def test_promise_in_and_out_of_business_hours() -> None:
 
 
 class FakeScheduler:
-    """Records jobs as bot.scheduler.Scheduler would keep them: one pending job per key."""
+    """Records jobs as bot.core.scheduler.Scheduler would keep them: one pending job per key."""
 
     def __init__(self) -> None:
         self.jobs: dict[str, tuple[str, dict[str, Any], datetime]] = {}

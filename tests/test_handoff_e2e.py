@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from adapters.http.server import build_asgi
 from adapters.slack.adapter import SlackAdapter
 from bot.app import App
-from bot.handoff import HandoffState
-from bot.settings import Settings
+from bot.core.settings import Settings
+from bot.features.escalation.service import HandoffState
 from tests.slack_fakes import SECRET as SLACK_SECRET
 from tests.slack_fakes import FakeSlackApi
 from tests.telegram_fakes import ALICE, SECRET, FakeBotApi, private_text, telegram_adapter

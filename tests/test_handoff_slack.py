@@ -19,11 +19,11 @@ from adapters.channels import configured_channels
 from adapters.http.server import build_asgi
 from adapters.slack.blocks import unescape
 from bot.app import App
-from bot.handoff import HandoffState, thread_key
-from bot.settings import Settings
+from bot.core.settings import Settings
+from bot.features.escalation.service import HandoffState, thread_key
+from bot.features.tickets.models import TicketEvent
 from bot.storage.models import Conversation, Project
 from bot.storage.models_slack import SlackThread
-from bot.storage.models_tickets import TicketEvent
 from tests.conftest import START
 from tests.helpers import settle
 from tests.slack_fakes import (

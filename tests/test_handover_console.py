@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.directory import add_months
+from bot.core.directory import add_months
+from bot.features.handover.models import HandoverEvent, HandoverItem, Suggestion
+from bot.features.tickets.models import Ticket
 from bot.storage.models import OutboxItem, Project
-from bot.storage.models_handover import HandoverEvent, HandoverItem, Suggestion
 from bot.storage.models_jobs import JobRow
-from bot.storage.models_tickets import Ticket
 from tests.test_cli_admin import cli_env, invoke  # noqa: F401  (fixture re-export)
 
 T = TypeVar("T")

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.directory import ProjectChange
-from bot.errors import ConfigError, InvalidInputError, NotFoundError
-from bot.handover import load_template
-from bot.storage.models_handover import HandoverEvent, HandoverItem
+from bot.core.clock import FakeClock
+from bot.core.directory import ProjectChange
+from bot.core.errors import ConfigError, InvalidInputError, NotFoundError
+from bot.features.handover.models import HandoverEvent, HandoverItem
+from bot.features.handover.service import load_template
 from tests.conftest import START
 from tests.helpers import console_message
 from tests.test_cli_admin import cli_env, invoke  # noqa: F401  (fixture re-export)

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.intake import DEAD, DONE, PENDING, Event, Intake, process
+from bot.core.clock import FakeClock
+from bot.core.intake import DEAD, DONE, PENDING, Event, Intake, process
 from bot.storage.models_intake import InboundEvent
 
 

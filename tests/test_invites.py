@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.errors import InvalidInputError, NotFoundError
-from bot.invites import InviteError, hash_code
+from bot.core.clock import FakeClock
+from bot.core.errors import InvalidInputError, NotFoundError
+from bot.features.invites.models import Invite
+from bot.features.invites.service import InviteError, hash_code
 from bot.storage.models import ChannelIdentity, Contact
-from bot.storage.models_invites import Invite
 from tests.test_cli_admin import cli_env, invoke  # noqa: F401  (cli_env is a fixture)
 
 

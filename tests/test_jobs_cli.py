@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from bot.clock import SystemClock
-from bot.scheduler import Scheduler
+from bot.core.clock import SystemClock
+from bot.core.scheduler import Scheduler
 from bot.storage.db import Database
 from tests.test_cli_admin import cli_env, invoke  # noqa: F401  (fixture re-export)
 
@@ -51,7 +51,7 @@ def test_bad_input_is_one_clear_line(cli_env: str) -> None:  # noqa: F811
 
 async def _dead_event(url: str) -> int:
     """An inbound event that failed on its only allowed attempt."""
-    from bot.intake import Intake
+    from bot.core.intake import Intake
 
     db = Database(url)
     try:

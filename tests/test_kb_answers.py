@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.app import App, build_app
-from bot.clock import FakeClock
-from bot.protocols import Tier
-from bot.settings import Settings
+from bot.core.clock import FakeClock
+from bot.core.protocols import Tier
+from bot.core.settings import Settings
 from tests.helpers import console_message
 from tests.kb_helpers import build, open_kb, write_kb
 
@@ -159,7 +159,9 @@ async def test_a_linked_client_gets_the_section_for_their_tier_and_their_own_fig
         question = "What are the SLA targets for a P1?"
         [mine] = await app.engine.handle(console_message(clock, question))
         [gold] = await app.engine.handle(console_message(clock, "What are the gold SLA targets?"))
-        [zh] = await app.engine.handle(console_message(clock, "P1 的 SLA 时限是多少？", user="wang"))
+        [zh] = await app.engine.handle(
+            console_message(clock, "P1 的 SLA 时限是多少？", user="wang")
+        )
         [guest] = await app.engine.handle(console_message(clock, question, user="stranger"))
     finally:
         await app.close()

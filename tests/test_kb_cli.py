@@ -67,10 +67,18 @@ def test_eval_prints_exactly_the_metric_keys(kb_env: Path) -> None:
     data = kb_env / "set"
     data.mkdir()
     rows = [
-        {"id": "hours", "question": "when are you open", "answer": "9 to 6",
-         "paraphrases": ["opening hours", "what time do you open"]},
-        {"id": "reset", "question": "reset my password", "answer": "use the link",
-         "paraphrases": ["forgot my password", "lost password"]},
+        {
+            "id": "hours",
+            "question": "when are you open",
+            "answer": "9 to 6",
+            "paraphrases": ["opening hours", "what time do you open"],
+        },
+        {
+            "id": "reset",
+            "question": "reset my password",
+            "answer": "use the link",
+            "paraphrases": ["forgot my password", "lost password"],
+        },
     ]
     (data / "faq.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     queries = [

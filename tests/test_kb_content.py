@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.directory import DEFAULT_WARRANTY_MONTHS
-from bot.errors import KnowledgeBaseError
-from bot.handoff_promise import HANDOFF_SEVERITY
-from bot.i18n import detect_lang
+from bot.core.clock import FakeClock
+from bot.core.directory import DEFAULT_WARRANTY_MONTHS
+from bot.core.errors import KnowledgeBaseError
+from bot.core.i18n import detect_lang
+from bot.core.settings import Settings
+from bot.features.escalation.promise import HANDOFF_SEVERITY
+from bot.features.surveys.service import CSAT, NPS, SCALES
+from bot.features.tickets.policies import SEVERITIES, load_policies
+from bot.features.tickets.service import REOPEN_WINDOW
 from bot.knowledge.articles import Article
-from bot.settings import Settings
-from bot.surveys.service import CSAT, NPS, SCALES
-from bot.tickets.policies import SEVERITIES, load_policies
-from bot.tickets.service import REOPEN_WINDOW
 from indexer.content import read_faq_jsonl, read_kb
 from tests.helpers import console_message
 from tests.kb_helpers import ARTICLES, write_kb

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.errors import KnowledgeBaseError
+from bot.core.errors import KnowledgeBaseError
 from indexer.content import parse_article, read_kb
 
 FUZZ = settings(

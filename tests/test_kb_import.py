@@ -12,7 +12,7 @@ from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
 from adapters.cli.main import app as cli
-from bot.errors import KnowledgeBaseError
+from bot.core.errors import KnowledgeBaseError
 from indexer.document_articles import document_id, language_of
 from indexer.importing import import_documents
 from tests.kb_helpers import write_kb

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.errors import IndexNotReadyError, KnowledgeBaseError
+from bot.core.errors import IndexNotReadyError, KnowledgeBaseError
 from bot.knowledge.index_files import HEAD, MANIFEST
 from indexer.build import build_index
 from indexer.content import read_kb

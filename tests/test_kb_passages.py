@@ -17,7 +17,8 @@ LONG = (
     "Choose Network, then Wi-Fi. Pick your network and type its password. "
     "The TV remembers it.\n\n"
     "- Wired: plug the cable in.\n- Mobile hotspot: works as Wi-Fi.\n\n"
-    + "If the connection fails, restart the router and try again. " * 8
+    + "If the connection fails, restart the router and try again. "
+    * 8
 )
 
 
@@ -69,7 +70,8 @@ def test_nested_headings_become_paths_and_the_title_line_is_not_a_section(tmp_pa
     assert passages_[1].text.startswith("Smart TV › Settings › Picture: Brightness")
 
 
-MANUAL = """---
+MANUAL = (
+    """---
 id: tv-network
 title: Connecting the TV
 lang: en
@@ -86,22 +88,32 @@ The TV lists the networks it can see. Select yours and type the password with th
 
 If the password is refused, check the caps lock key on the on-screen keyboard.
 
-""" + "\n\n".join(
-    f"Note {n}: the TV keeps up to {n + 4} saved networks and joins the strongest one." for n in range(12)
-) + """
+"""
+    + "\n\n".join(
+        f"Note {n}: the TV keeps up to {n + 4} saved networks and joins the strongest one."
+        for n in range(12)
+    )
+    + """
 
 ## Cable
 
 Plug a network cable into the LAN port at the back. The TV connects by itself.
 """
+)
 
 
-async def test_the_passage_model_picks_the_section_and_a_long_one_is_trimmed(tmp_path: Path) -> None:
+async def test_the_passage_model_picks_the_section_and_a_long_one_is_trimmed(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "kb").mkdir()
     (tmp_path / "kb" / "tv-network.en.md").write_text(MANUAL, encoding="utf-8")
     e5 = make_passage_embedder("e5")
     build_index(
-        read_kb(tmp_path / "kb"), tmp_path / "index", embedder(), progress=False, passage_embedder=e5
+        read_kb(tmp_path / "kb"),
+        tmp_path / "index",
+        embedder(),
+        progress=False,
+        passage_embedder=e5,
     )
     kb = IndexedKnowledgeBase(
         tmp_path / "index",

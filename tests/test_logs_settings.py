@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.logs import RedactingFilter, configure_logging, escape, redact
-from bot.settings import Settings, normalise_database_url
+from bot.core.errors import ConfigError
+from bot.core.logs import RedactingFilter, configure_logging, escape, redact
+from bot.core.settings import Settings, normalise_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,10 +8,10 @@ from collections import Counter
 from datetime import timedelta
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.errors import RateLimitedError
-from bot.messages import Address, Reply
-from bot.outbox import PENDING, SENDING, SENT, SqlOutbox, pump
+from bot.core.clock import FakeClock
+from bot.core.errors import RateLimitedError
+from bot.core.messages import Address, Reply
+from bot.core.outbox import PENDING, SENDING, SENT, SqlOutbox, pump
 
 
 class RecordingSender:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.quiet import WakingHours, waking_time
+from bot.core.errors import ConfigError
+from bot.core.quiet import WakingHours, waking_time
 
 
 def test_inside_waking_hours_a_message_goes_now() -> None:

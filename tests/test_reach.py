@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.messages import Address
-from bot.reach import recipients
+from bot.core.clock import FakeClock
+from bot.core.messages import Address
+from bot.core.reach import recipients
 from bot.storage.models import Client
 from tests.helpers import console_message
 

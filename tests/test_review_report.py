@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.directory import ProjectChange
-from bot.review.data import gather
-from bot.review.render import write_review
+from bot.core.clock import FakeClock
+from bot.core.directory import ProjectChange
+from bot.features.review.data import gather
+from bot.features.review.render import write_review
+from bot.features.surveys.models import Survey
 from bot.storage.models import Contact, Project
-from bot.storage.models_surveys import Survey
 from tests.test_cli_admin import cli_env, invoke  # noqa: F401  (fixture re-export)
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_app
-from bot.clock import FakeClock
-from bot.directory import ProjectChange
-from bot.risk import ProjectFacts, Risk, score
-from bot.settings import Settings
+from bot.core.clock import FakeClock
+from bot.core.directory import ProjectChange
+from bot.core.settings import Settings
+from bot.features.risk.service import ProjectFacts, Risk, score
+from bot.features.surveys.models import Survey
+from bot.features.surveys.report import SurveyRecord
 from bot.storage.models import OutboxItem
-from bot.storage.models_surveys import Survey
-from bot.surveys.report import SurveyRecord
 from tests.conftest import START
 from tests.fakes import FakeKnowledgeBase
 from tests.helpers import console_message

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.errors import InvalidInputError, NotFoundError
-from bot.scheduler import Job, JobState, Scheduler, next_occurrence
+from bot.core.clock import FakeClock
+from bot.core.errors import InvalidInputError, NotFoundError
+from bot.core.scheduler import Job, JobState, Scheduler, next_occurrence
 
 
 def _worker(app: App, clock: FakeClock, name: str, **kwargs: object) -> Scheduler:

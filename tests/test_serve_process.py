@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.handoff import thread_key
+from bot.features.escalation.service import thread_key
 from bot.storage.models import Conversation
 from bot.storage.models_slack import SlackThread
 from tests.kb_helpers import build, write_kb
@@ -303,20 +303,29 @@ async def test_a_telegram_client_reaches_a_person_on_slack_and_gets_the_reply(
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     async with httpx.AsyncClient(base_url=await server.url()) as http:
         update = private_text("/human", update_id=9101)
-        assert (await http.post("/telegram/webhook", json=update, headers=headers)).status_code == 200
+        assert (
+            await http.post("/telegram/webhook", json=update, headers=headers)
+        ).status_code == 200
         await _until(lambda: [p for p in platforms.slack.posts() if p["channel"] == STAFF])
         async with seeded.db.session() as session:
             conversation = await session.scalar(select(Conversation.id))
         assert conversation is not None
         thread = await _thread_ts(seeded, conversation)
-        reply = staff_reply("Hello Alice, Sam here: I am looking at it now.", thread, "1700000900.1")
+        reply = staff_reply(
+            "Hello Alice, Sam here: I am looking at it now.", thread, "1700000900.1"
+        )
         body = event_body(reply, event_id="EvStaffReply")
         assert await _slack_post(http, body) == 200
         await _until(lambda: any("Sam here" in m["text"] for m in platforms.telegram.sent()))
         body = event_body(dm("/project"), event_id="EvProject")
         assert await _slack_post(http, body) == 200
-        await _until(lambda: any("Portal" in p["text"] for p in platforms.slack.posts()
-                                 if str(p["channel"]).startswith("D")))
+        await _until(
+            lambda: any(
+                "Portal" in p["text"]
+                for p in platforms.slack.posts()
+                if str(p["channel"]).startswith("D")
+            )
+        )
     staff_posts = [p for p in platforms.slack.posts() if p["channel"] == STAFF]
     assert "Alice Martin" in json.dumps(staff_posts)
     [project] = [p for p in platforms.slack.posts() if str(p["channel"]).startswith("D")]

@@ -17,7 +17,7 @@ from adapters.slack.blocks import (
 )
 from adapters.slack.sender import SlackSender, thread_key_of
 from bot.app import App
-from bot.messages import Address, Button, Citation, Reply
+from bot.core.messages import Address, Button, Citation, Reply
 
 EVIL = "<!channel> <https://evil.example|verify here>"
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.errors import InvalidInputError
-from bot.messages import IncomingMessage
-from bot.protocols import Turn
+from bot.core.clock import FakeClock
+from bot.core.errors import InvalidInputError
+from bot.core.messages import IncomingMessage
+from bot.core.protocols import Turn
 
 
 def _slack(clock: FakeClock, user: str, team: str, chat: str, *, group: bool) -> IncomingMessage:

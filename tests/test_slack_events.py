@@ -17,8 +17,8 @@ from pydantic import SecretStr
 from adapters.channels import configured_channels
 from adapters.http.server import build_asgi
 from bot.app import App
-from bot.messages import Address, Reply
-from bot.protocols import Tier
+from bot.core.messages import Address, Reply
+from bot.core.protocols import Tier
 from tests.fakes import FakeKnowledgeBase, hit
 from tests.helpers import settle
 from tests.slack_fakes import SECRET, TEAM, FakeSlackApi, click_body, dm, event_body, signed

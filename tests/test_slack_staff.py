@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.settings import Settings
+from bot.core.settings import Settings
 from bot.storage.models import Client, Project
 from tests.test_slack_events import Running, slack  # noqa: F401  (fixture)
 

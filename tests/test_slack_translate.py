@@ -15,8 +15,8 @@ from adapters.slack.translate import (
     from_staff_thread,
     to_plain,
 )
-from bot.clock import FakeClock
-from bot.messages import Button, Citation, Reply
+from bot.core.clock import FakeClock
+from bot.core.messages import Button, Citation, Reply
 from tests.slack_fakes import BOT_USER, TEAM, event_body
 
 

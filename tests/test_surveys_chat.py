@@ -10,9 +10,9 @@ import pytest
 
 from adapters.console.chat import render
 from bot.app import App
-from bot.clock import FakeClock
-from bot.messages import reply_from_json
-from bot.settings import Settings
+from bot.core.clock import FakeClock
+from bot.core.messages import reply_from_json
+from bot.core.settings import Settings
 from tests.survey_helpers import chat_as, open_ticket, outbox, surveys
 
 

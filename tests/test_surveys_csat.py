@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_app
-from bot.clock import FakeClock
-from bot.messages import reply_from_json
-from bot.quiet import waking_time
-from bot.settings import Settings
-from bot.storage.models_surveys import SurveyFollowUp
-from bot.surveys.service import sampled
+from bot.core.clock import FakeClock
+from bot.core.messages import reply_from_json
+from bot.core.quiet import waking_time
+from bot.core.settings import Settings
+from bot.features.surveys.models import SurveyFollowUp
+from bot.features.surveys.service import sampled
 from tests.fakes import FakeKnowledgeBase
 from tests.helpers import console_message
 from tests.survey_helpers import chat_as, open_ticket, outbox, resolved_ticket, surveys

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
-from bot.clock import FakeClock
-from bot.directory import ProjectChange
-from bot.messages import reply_from_json
-from bot.settings import Settings
-from bot.storage.models_surveys import Survey
+from bot.core.clock import FakeClock
+from bot.core.directory import ProjectChange
+from bot.core.messages import reply_from_json
+from bot.core.settings import Settings
+from bot.features.surveys.models import Survey
 from tests.conftest import START
 from tests.fakes import FakeKnowledgeBase
 from tests.survey_helpers import chat_as, outbox, surveys

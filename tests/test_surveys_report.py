@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.features.surveys.models import Survey, SurveyFollowUp
+from bot.features.surveys.report import SurveyRecord, report_json, survey_report
 from bot.storage.models import Client, Project
-from bot.storage.models_surveys import Survey, SurveyFollowUp
-from bot.surveys.report import SurveyRecord, report_json, survey_report
 from tests.test_cli_admin import cli_env, invoke  # noqa: F401  (fixture re-export)
 
 MARCH, APRIL = datetime(2026, 3, 5, tzinfo=UTC), datetime(2026, 4, 5, tzinfo=UTC)

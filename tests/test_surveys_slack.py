@@ -18,8 +18,8 @@ from sqlalchemy import select
 from adapters.channels import configured_channels
 from adapters.http.server import build_asgi
 from bot.app import App
-from bot.clock import FakeClock
-from bot.settings import Settings
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings
 from bot.storage.models import Conversation, Project
 from tests.slack_fakes import SECRET, TEAM, FakeSlackApi, dm, event_body, signed
 from tests.survey_helpers import surveys

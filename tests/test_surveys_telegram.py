@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from adapters.telegram.adapter import TelegramAdapter
 from bot.app import App
-from bot.clock import FakeClock
-from bot.messages import Address, Button, Reply
-from bot.settings import Settings
+from bot.core.clock import FakeClock
+from bot.core.messages import Address, Button, Reply
+from bot.core.settings import Settings
 from bot.storage.models import Conversation, Project
 from tests.survey_helpers import surveys
 from tests.telegram_fakes import ALICE, FakeBotApi, callback, feed, private_text, telegram_adapter

@@ -16,10 +16,10 @@ from adapters.channels import configured_channels, run_background
 from adapters.http.server import build_asgi
 from adapters.telegram.adapter import TelegramAdapter
 from bot.app import App
-from bot.clock import FakeClock
-from bot.errors import ConfigError
-from bot.messages import Address, Button, Reply
-from bot.protocols import Tier
+from bot.core.clock import FakeClock
+from bot.core.errors import ConfigError
+from bot.core.messages import Address, Button, Reply
+from bot.core.protocols import Tier
 from bot.storage.models import Conversation, Message
 from bot.storage.models_telegram import TelegramCallback
 from tests.fakes import FakeKnowledgeBase, hit
@@ -360,7 +360,7 @@ async def test_tokens_and_secret_never_reach_the_log(
 ) -> None:
     import logging
 
-    from bot.logs import configure_logging
+    from bot.core.logs import configure_logging
     from tests.telegram_fakes import TOKEN
 
     root = logging.getLogger()

@@ -10,7 +10,7 @@ from telegram import Message
 
 from adapters.telegram.markup import LIMIT, chosen, escape, length, render, split
 from adapters.telegram.translate import BotIdentity, from_message
-from bot.messages import Citation, Reply
+from bot.core.messages import Citation, Reply
 from tests.telegram_fakes import BOT, group_text, private_text
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -20,7 +20,7 @@ from adapters.telegram import markup
 from adapters.telegram.translate import BotIdentity, from_callback, from_message
 from adapters.telegram.updates import parse_update, update_chat_key, update_key
 from adapters.text import measure, split, utf16
-from bot.messages import Button, Citation, IncomingMessage, Reply
+from bot.core.messages import Button, Citation, IncomingMessage, Reply
 from tests.telegram_fakes import BOT
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from adapters.console.chat import ConsoleSession
 from bot.app import App
-from bot.clock import FakeClock
-from bot.messages import Reply
+from bot.core.clock import FakeClock
+from bot.core.messages import Reply
+from bot.features.tickets.models import Ticket, TicketEvent
 from bot.storage.models import OutboxItem
-from bot.storage.models_tickets import Ticket, TicketEvent
 from tests.helpers import console_message
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.storage.models_tickets import Ticket, TicketEvent
+from bot.features.tickets.models import Ticket, TicketEvent
 from tests.test_cli_admin import cli_env, count, invoke  # noqa: F401  (fixture re-export)
 
 

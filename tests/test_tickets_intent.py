@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.tickets.chat import looks_like_report, looks_like_symptom
-from bot.tickets.flow import similarity
+from bot.features.tickets.chat import looks_like_report, looks_like_symptom
+from bot.features.tickets.flow import similarity
 
 
 @pytest.mark.parametrize(

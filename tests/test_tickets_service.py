@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_app
-from bot.clock import FakeClock
-from bot.errors import ConflictError, InvalidInputError
-from bot.settings import Settings
+from bot.core.clock import FakeClock
+from bot.core.errors import ConflictError, InvalidInputError
+from bot.core.settings import Settings
+from bot.features.tickets.models import TicketEvent
+from bot.features.tickets.service import TicketNotFound
 from bot.storage.models import OutboxItem, Project
-from bot.storage.models_tickets import TicketEvent
-from bot.tickets.service import TicketNotFound
 from tests.conftest import START
 from tests.fakes import FakeKnowledgeBase
 from tests.helpers import console_message

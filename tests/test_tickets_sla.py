@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.tickets.policies import load_policies
-from bot.tickets.sla import TWENTY_FOUR_SEVEN, BusinessCalendar
+from bot.core.errors import ConfigError
+from bot.features.tickets.policies import load_policies
+from bot.features.tickets.sla import TWENTY_FOUR_SEVEN, BusinessCalendar
 
 CAL = BusinessCalendar(start=time(9), end=time(18), holidays=frozenset({date(2026, 12, 25)}))
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from adapters.console.chat import render
 from bot.app import App
-from bot.clock import FakeClock
-from bot.errors import InvalidInputError, NotFoundError
-from bot.scheduler import JobState
-from bot.storage.models_training import TrainingAttendee
+from bot.core.clock import FakeClock
+from bot.core.errors import InvalidInputError, NotFoundError
+from bot.core.scheduler import JobState
+from bot.features.training.models import TrainingAttendee
 from tests.helpers import console_message
 from tests.survey_helpers import chat_as
 

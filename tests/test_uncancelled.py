@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.uncancelled import uncancelled
+from bot.core.uncancelled import uncancelled
 
 
 async def test_a_cancelled_caller_waits_for_the_step_then_is_cancelled() -> None:

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.app import build_app
-from bot.settings import Settings
+from bot.core.settings import Settings
 from bot.storage.migrate import upgrade_async
 
 DUMP = Path(__file__).parent / "data" / "db_made_by_main_2026-12-03.sql"

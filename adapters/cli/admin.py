@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.runtime import opened_app, run, settings
-from bot.directory import DEFAULT_WARRANTY_MONTHS, parse_date
+from bot.core.directory import DEFAULT_WARRANTY_MONTHS, parse_date
 
 client_app = typer.Typer(help="Client organisations.", no_args_is_help=True)
 project_app = typer.Typer(help="Delivered projects.", no_args_is_help=True)

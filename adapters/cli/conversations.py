@@ -11,8 +11,8 @@ import typer
 
 from adapters.cli.params import ROW_ID
 from adapters.cli.runtime import opened_app, run, settings
-from bot.handoff import HandoffService, HandoffView, Relayed
-from bot.transcript import transcript
+from bot.core.transcript import transcript
+from bot.features.escalation.service import HandoffService, HandoffView, Relayed
 
 conversation_app = typer.Typer(
     help="Conversations, their handoff history, and answering clients from the terminal.",

@@ -9,8 +9,8 @@ import typer
 from adapters.cli.kb import passage_options, publish_index
 from adapters.cli.params import check_writable_dir
 from adapters.cli.runtime import run, settings
-from bot.kb_drafts import approve as approve_draft
-from bot.kb_drafts import draft_files, list_drafts
+from bot.features.faq.drafts import approve as approve_draft
+from bot.features.faq.drafts import draft_files, list_drafts
 from bot.knowledge.embedders import make_embedder
 from indexer.build import build_index, parsed_units
 from indexer.content import parse_article, read_kb

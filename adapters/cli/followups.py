@@ -8,10 +8,10 @@ import typer
 
 from adapters.cli.admin import project_app
 from adapters.cli.runtime import opened_app, run, settings
-from bot.directory import ProjectChange, parse_date
-from bot.errors import InvalidInputError
-from bot.followups import parse_days
-from bot.scheduler import JobState
+from bot.core.directory import ProjectChange, parse_date
+from bot.core.errors import InvalidInputError
+from bot.core.scheduler import JobState
+from bot.features.followups.service import parse_days
 
 
 @project_app.command("set")

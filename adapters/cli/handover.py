@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from adapters.cli.runtime import opened_app, run, settings
-from bot.handover import ChecklistView
-from bot.risk import Risk, risk_json
-from bot.suggestions import SuggestionView
+from bot.features.handover.service import ChecklistView
+from bot.features.risk.service import Risk, risk_json
+from bot.features.suggestions.service import SuggestionView
 
 handover_app = typer.Typer(
     help="Handover checklists: what is done, confirmed and overdue.", no_args_is_help=True

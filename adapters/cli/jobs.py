@@ -11,9 +11,9 @@ import typer
 from adapters.channels import configured_channels, run_background
 from adapters.cli.params import ROW_ID, in_range
 from adapters.cli.runtime import opened_app, run, settings
-from bot.errors import InvalidInputError
-from bot.intake import DEAD, DONE, PENDING, PROCESSING
-from bot.scheduler import JobState, work
+from bot.core.errors import InvalidInputError
+from bot.core.intake import DEAD, DONE, PENDING, PROCESSING
+from bot.core.scheduler import JobState, work
 
 EVENT_STATES = (PENDING, PROCESSING, DONE, DEAD)
 events_app = typer.Typer(

@@ -14,15 +14,15 @@ from threadpoolctl import threadpool_limits
 
 from adapters.cli.params import check_writable_dir
 from adapters.cli.runtime import run, settings
-from bot.errors import KnowledgeBaseError
-from bot.faq import render
-from bot.i18n import detect_lang
+from bot.core.errors import KnowledgeBaseError
+from bot.core.i18n import detect_lang
+from bot.core.settings import Settings
+from bot.features.faq.chat import render
 from bot.knowledge.base import IndexedKnowledgeBase
 from bot.knowledge.embedders import make_embedder, make_passage_embedder
 from bot.knowledge.index_files import load_index
 from bot.knowledge.published import publish, reason
 from bot.knowledge.retrieval import Retriever
-from bot.settings import Settings
 from bot.storage.db import Database
 from indexer.build import BuildReport, PassageOptions, build_index, parsed_units
 from indexer.content import Unit, read_faq_jsonl, read_kb

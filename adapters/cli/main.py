@@ -28,8 +28,8 @@ from adapters.cli.training import training_app
 from adapters.console.chat import ConsoleSession, render
 from bot import demo
 from bot.app import App
-from bot.errors import AftercareError
-from bot.settings import Settings
+from bot.core.errors import AftercareError
+from bot.core.settings import Settings
 from bot.storage.migrate import upgrade_async
 
 app = typer.Typer(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from bot.errors import CannotWriteError
+from bot.core.errors import CannotWriteError
 
 MAX_ID = 2**63 - 1  # PostgreSQL BIGINT and SQLite INTEGER; a larger number overflows the driver
 

@@ -10,8 +10,8 @@ import typer
 
 from adapters.cli.params import output_dir
 from adapters.cli.runtime import opened_app, run, settings
-from bot.review.data import gather
-from bot.review.render import write_review
+from bot.features.review.data import gather
+from bot.features.review.render import write_review
 
 
 def report_project(

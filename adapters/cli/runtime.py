@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.app import App, build_app
-from bot.errors import AftercareError, ConfigError
-from bot.logs import configure_logging
-from bot.settings import Settings
+from bot.core.errors import AftercareError, ConfigError
+from bot.core.logs import configure_logging
+from bot.core.settings import Settings
 
 T = TypeVar("T")
 

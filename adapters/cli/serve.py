@@ -13,7 +13,7 @@ from adapters.channels import configured_channels, run_background
 from adapters.cli.params import in_range
 from adapters.cli.runtime import opened_app, run, settings
 from adapters.http.server import build_asgi
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 
 def serve(

@@ -13,10 +13,10 @@ from rich.table import Table
 
 from adapters.cli.params import ROW_ID, output_file
 from adapters.cli.runtime import opened_app, run, settings
-from bot.errors import InvalidInputError
-from bot.surveys.chart import draw_trend
-from bot.surveys.report import Scores, SurveyReport, report_json, survey_report
-from bot.surveys.service import FollowUpView
+from bot.core.errors import InvalidInputError
+from bot.features.surveys.chart import draw_trend
+from bot.features.surveys.report import Scores, SurveyReport, report_json, survey_report
+from bot.features.surveys.service import FollowUpView
 
 survey_app = typer.Typer(
     help="Surveys: low-score follow-up tasks and NPS rounds.", no_args_is_help=True

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from adapters.cli.runtime import opened_app, run, settings
-from bot.errors import InvalidInputError
+from bot.core.errors import InvalidInputError
 
 telegram_app = typer.Typer(help="Telegram set-up.", no_args_is_help=True)
 

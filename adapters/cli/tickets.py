@@ -12,10 +12,10 @@ from rich.table import Table
 
 from adapters.cli.runtime import opened_app, run, settings
 from bot.app import App
-from bot.errors import InvalidInputError
-from bot.tickets.phrases import local_time
-from bot.tickets.report import TARGETS, SlaReport, Tally, sla_report
-from bot.tickets.service import OPEN_STATUSES, TicketView
+from bot.core.errors import InvalidInputError
+from bot.features.tickets.phrases import local_time
+from bot.features.tickets.report import TARGETS, SlaReport, Tally, sla_report
+from bot.features.tickets.service import OPEN_STATUSES, TicketView
 
 ticket_app = typer.Typer(
     help="Maintenance tickets: list, inspect and act on them.", no_args_is_help=True

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.app import App
-from bot.directory import contact_by_handle
-from bot.errors import NotFoundError
-from bot.messages import Address, Button, Channel, IncomingMessage, Reply
+from bot.core.directory import contact_by_handle
+from bot.core.errors import NotFoundError
+from bot.core.messages import Address, Button, Channel, IncomingMessage, Reply
 from bot.storage.models import ChannelIdentity, Contact
 
 

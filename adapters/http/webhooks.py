@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from bot.metrics import Metrics
+from bot.core.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

@@ -29,11 +29,11 @@ from adapters.slack.keys import chat_key, event_key, parse_body
 from adapters.slack.sender import SlackSender, thread_key_of
 from adapters.slack.signature import rejection
 from bot.app import App
-from bot.errors import AftercareError, InvalidInputError, RateLimitedError
-from bot.handoff import conversation_of
-from bot.intake import Event
-from bot.messages import Address, Channel, IncomingMessage, Reply
-from bot.protocols import Sender
+from bot.core.errors import AftercareError, InvalidInputError, RateLimitedError
+from bot.core.intake import Event
+from bot.core.messages import Address, Channel, IncomingMessage, Reply
+from bot.core.protocols import Sender
+from bot.features.escalation.service import conversation_of
 from bot.storage.db import is_transient
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters import text as plain
-from bot.messages import Button, Citation, Reply
+from bot.core.messages import Button, Citation, Reply
 
 SECTION_LIMIT = 3000  # characters of a section's (or any text object's) mrkdwn
 SECTIONS_PER_MESSAGE = 12

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from adapters.slack.blocks import SlackMessage, render_messages
-from bot.messages import Address, Button, Reply
-from bot.protocols import Clock
+from bot.core.messages import Address, Button, Reply
+from bot.core.protocols import Clock
 from bot.storage.db import Database
 from bot.storage.models_slack import SlackThread
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from adapters.slack.blocks import unescape
 from adapters.text import link_text
-from bot.messages import Channel, IncomingMessage
+from bot.core.messages import Channel, IncomingMessage
 
 # Subtypes that are still a person writing; every other subtype (bot_message, edits, joins) is noise.
 # A tuple, not a set: a payload's subtype may be any JSON value, lists included.

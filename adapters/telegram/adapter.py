@@ -32,10 +32,10 @@ from adapters.telegram.sender import TelegramSender
 from adapters.telegram.translate import BotIdentity
 from adapters.telegram.updates import parse_update, update_chat_key, update_key
 from bot.app import App
-from bot.errors import AftercareError, ConfigError, RateLimitedError
-from bot.intake import Event
-from bot.messages import Address, Channel, IncomingMessage, Reply
-from bot.protocols import Sender
+from bot.core.errors import AftercareError, ConfigError, RateLimitedError
+from bot.core.intake import Event
+from bot.core.messages import Address, Channel, IncomingMessage, Reply
+from bot.core.protocols import Sender
 
 log = logging.getLogger(__name__)
 

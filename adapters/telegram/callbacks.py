@@ -15,8 +15,8 @@ import hmac
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.messages import Button
-from bot.protocols import Clock
+from bot.core.messages import Button
+from bot.core.protocols import Clock
 from bot.storage.db import Database, insert_for
 from bot.storage.models_telegram import TelegramCallback
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from adapters import text as plain
-from bot.messages import Citation, Reply
+from bot.core.messages import Citation, Reply
 
 # Telegram counts a message's length after entity parsing, in UTF-16 code units.
 LIMIT = 4096

@@ -11,8 +11,8 @@ from telegram.constants import ParseMode
 
 from adapters.telegram.callbacks import CallbackStore
 from adapters.telegram.markup import render
-from bot.directory import CHAT_PREFIX
-from bot.messages import Address, Reply
+from bot.core.directory import CHAT_PREFIX
+from bot.core.messages import Address, Reply
 
 
 class TelegramSender:

@@ -13,7 +13,7 @@ from datetime import datetime
 from telegram import CallbackQuery, Chat, Message, MessageEntity, User
 
 from adapters.text import link_text
-from bot.messages import Channel, IncomingMessage
+from bot.core.messages import Channel, IncomingMessage
 
 GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?:\s+|$)")

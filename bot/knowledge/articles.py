@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.i18n import Lang
+from bot.core.i18n import Lang
 
 EntryKind = Literal["title", "question", "passage"]
 

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.errors import IndexNotReadyError
-from bot.i18n import Lang
+from bot.core.errors import IndexNotReadyError
+from bot.core.i18n import Lang
+from bot.core.protocols import KbHit, KbResult, Tier
+from bot.core.settings import Settings
 from bot.knowledge import published
 from bot.knowledge.articles import Article, Section
 from bot.knowledge.embedders import Embedder, make_embedder, make_passage_embedder
@@ -29,8 +31,6 @@ from bot.knowledge.index_files import (
 )
 from bot.knowledge.passages import excerpt
 from bot.knowledge.retrieval import ArticleScore, Fusion, Pick, Ranking, Retriever
-from bot.protocols import KbHit, KbResult, Tier
-from bot.settings import Settings
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -386,7 +386,12 @@ class IndexedKnowledgeBase:
         return KbResult(tier, hits)
 
     def _section_for(
-        self, retriever: Retriever, article_id: str, question: str, lang: Lang, about: tuple[str, ...]
+        self,
+        retriever: Retriever,
+        article_id: str,
+        question: str,
+        lang: Lang,
+        about: tuple[str, ...],
     ) -> KbHit | None:
         ranking = retriever.rank(question, limit=1) if question.strip() else None
         scored = ArticleScore(article_id, 0.0, 0.0, 0.0)

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 Vectors = npt.NDArray[np.float32]
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from bot.errors import IndexNotReadyError
-from bot.i18n import Lang
+from bot.core.errors import IndexNotReadyError
+from bot.core.i18n import Lang
 from bot.knowledge.articles import Article, Entry
 
 FORMAT_VERSION = 2  # 2: entries are titles, questions, headings and passages with spans

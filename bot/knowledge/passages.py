@@ -26,7 +26,9 @@ Span = tuple[int, int]
 def passages(text: str, limit: int = PASSAGE_CHARS) -> list[Span]:
     """Spans of `text` covering all its words, each at most `limit` characters where a
     sentence allows (a longer sentence is its own passage)."""
-    pieces = [piece for start, end in _spans(text, _PARAGRAPH) for piece in _fit(text, start, end, limit)]
+    pieces = [
+        piece for start, end in _spans(text, _PARAGRAPH) for piece in _fit(text, start, end, limit)
+    ]
     merged: list[Span] = []
     for start, end in pieces:
         if merged and end - merged[-1][0] <= limit // 2:  # a heading line, a short list item

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError
 
-from bot.errors import IndexNotReadyError
+from bot.core.errors import IndexNotReadyError
 from bot.knowledge.index_files import CACHE_DIR, FIX, FORMAT_VERSION, MANIFEST, Manifest
 from bot.storage.db import Database
 from bot.storage.models_kb import KbIndexRow

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.i18n import Lang
+from bot.core.i18n import Lang
 from bot.knowledge.embedders import Embedder, Vectors
 from bot.knowledge.index_files import IndexData, entry_vectors
 from bot.knowledge.tokens import tokenize
@@ -247,7 +247,9 @@ class Retriever:
             top = int(np.argmax(scores))
             value = float(scores[top])
             mirror = theirs.get(index)
-            value += SECTION_OTHER_LANG * (float(sims[mirror].max()) if mirror else float(sims[entries[top]]))
+            value += SECTION_OTHER_LANG * (
+                float(sims[mirror].max()) if mirror else float(sims[entries[top]])
+            )
             if best is None or value > best[0]:
                 best = (value, index, entries[top])
         if best is None:  # only a lead (or sections without passages)

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.errors import DatabaseError, os_reason
+from bot.core.errors import DatabaseError, os_reason
 
 
 class Database:

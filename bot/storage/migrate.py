@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from alembic.script.revision import ResolutionError
 from sqlalchemy import Connection, inspect, text
 
-from bot.errors import ConfigError, DatabaseError
+from bot.core.errors import ConfigError, DatabaseError
 from bot.storage.db import Database, ensure_sqlite_dir
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"

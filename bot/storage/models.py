@@ -152,7 +152,7 @@ class Message(Base):
     text: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any] | None]
     state: Mapped[str] = mapped_column(String(16), default="handled")
-    # The inbound event (bot/intake.py) whose processing recorded this message: a retry of
+    # The inbound event (bot/core/intake.py) whose processing recorded this message: a retry of
     # that same event after a crash takes the turn over instead of taking it for a duplicate.
     inbound_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]

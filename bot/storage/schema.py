@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from bot.features.escalation import models as escalation_models  # noqa: F401
+from bot.features.followups import models as followups_models  # noqa: F401
+from bot.features.handover import models as handover_models  # noqa: F401
+from bot.features.invites import models as invites_models  # noqa: F401
+from bot.features.surveys import models as surveys_models  # noqa: F401
+from bot.features.tickets import models as tickets_models  # noqa: F401
+from bot.features.training import models as training_models  # noqa: F401
 from bot.storage import (  # noqa: F401
     models,
-    models_followups,
-    models_handoff,
-    models_handover,
     models_intake,
-    models_invites,
     models_jobs,
     models_kb,
     models_slack,
-    models_surveys,
     models_telegram,
-    models_tickets,
-    models_training,
 )
 from bot.storage.models import Base
 

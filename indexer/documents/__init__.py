@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.errors import os_reason
+from bot.core.errors import os_reason
 from indexer.documents.docx import read as _docx
 from indexer.documents.html import read as _html
 from indexer.documents.markdown import read as _markdown

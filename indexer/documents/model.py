@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.errors import KnowledgeBaseError
+from bot.core.errors import KnowledgeBaseError
 
 
 @dataclass(frozen=True)

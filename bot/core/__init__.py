@@ -1,0 +1,1 @@
+"""The kernel: engine, messages, outbox, scheduler, i18n and the helpers every feature shares."""

@@ -1,0 +1,1 @@
+"""One folder per feature, each laid out the same way and declaring what it adds (bot/app.py lists them)."""

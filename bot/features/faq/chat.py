@@ -1,0 +1,175 @@
+"""FAQ answers: the knowledge base's tiers become a cited answer, choices, or an honest 'I don't know'."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Protocol
+
+from bot.core.engine import Context
+from bot.core.errors import IndexNotReadyError
+from bot.core.i18n import Lang, Phrases, say, t
+from bot.core.messages import Button, Citation, Reply
+from bot.core.protocols import KbHit, KbResult, Tier
+from bot.features.project_info.service import ClientCase
+
+log = logging.getLogger(__name__)
+
+MAX_ANSWER_CHARS = 1500
+MAX_CHOICES = 3
+
+_PHRASES: Phrases = {
+    "did_you_mean": {
+        "en": "I'm not sure I understood. Did you mean one of these?",
+        "zh": "我不太确定您的意思，您是想问以下哪一个？",
+    },
+    "none_of_these": {"en": "None of these", "zh": "都不是"},
+    "dont_know": {
+        "en": (
+            "I don't know the answer to that, and I'd rather not guess. "
+            "I can open a ticket for you or put you in touch with a person."
+        ),
+        "zh": "这个问题我不知道答案，也不想乱猜。我可以帮您提交工单，或为您转接人工客服。",
+    },
+    "open_ticket": {"en": "Open a ticket", "zh": "提交工单"},
+    "ask_person": {"en": "Talk to a person", "zh": "转人工"},
+    "source": {"en": "Source", "zh": "来源"},
+    "gone": {
+        "en": "That article is no longer in the knowledge base. Please ask again.",
+        "zh": "该文章已不在知识库中，请重新提问。",
+    },
+}
+
+
+def trim(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
+    """Cut at a sentence or line end before `limit`; extractive answers are never rewritten."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    ends = [cut.rfind(mark) for mark in ("\n", ". ", "。", "！", "？", "! ", "? ")]
+    end = max(ends)
+    return (cut[: end + 1] if end > limit // 2 else cut).rstrip() + " …"
+
+
+def answer_reply(hit: KbHit, lang: Lang, own_line: str = "") -> Reply:
+    """The cited section; `own_line` (the client's own figures) follows it, as a separate
+    paragraph so the quoted text stays as written."""
+    citation = Citation(title=hit.title, section=hit.section, source=hit.source)
+    text = trim(hit.text)
+    return Reply(
+        text=f"{text}\n\n{own_line}" if own_line else text,
+        citations=(citation,),
+        kind="faq_answer",
+        meta={"article": hit.article_id, "score": f"{hit.score:.3f}"},
+    )
+
+
+def escalation_buttons(lang: Lang) -> tuple[Button, ...]:
+    return (
+        Button(say(_PHRASES, "open_ticket", lang), "ticket:new"),
+        Button(say(_PHRASES, "ask_person", lang), "human:request"),
+    )
+
+
+def dont_know_reply(lang: Lang) -> Reply:
+    return Reply(
+        say(_PHRASES, "dont_know", lang), buttons=escalation_buttons(lang), kind="faq_abstain"
+    )
+
+
+def render(result: KbResult, lang: Lang, case: ClientCase | None = None) -> Reply:
+    if result.tier is Tier.CONFIDENT and result.hits:
+        return answer_reply(result.hits[0], lang, own_line(result.hits[0], case))
+    if result.tier is Tier.UNSURE and result.hits:
+        choices = tuple(
+            Button(hit.title, f"kb:{hit.article_id}") for hit in result.hits[:MAX_CHOICES]
+        )
+        none = Button(say(_PHRASES, "none_of_these", lang), "kb:-")
+        return Reply(
+            say(_PHRASES, "did_you_mean", lang), buttons=(*choices, none), kind="faq_choices"
+        )
+    return dont_know_reply(lang)
+
+
+# Which of the client's own figures an answer is about, by words of its title and section.
+_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("warranty", ("warranty", "质保")),
+    ("checkin", ("check-in", "回访")),
+    ("sla", ("sla", "tier", "response", "resolution", "服务级别", "时限", "响应")),
+)
+
+
+def topic_of(hit: KbHit) -> str | None:
+    """Which of the client's own figures an answer is about, if any."""
+    about = f"{hit.title} {hit.section}".casefold()
+    return next((topic for topic, words in _TOPICS if any(w in about for w in words)), None)
+
+
+def own_line(hit: KbHit, case: ClientCase | None) -> str:
+    """The client's own figures for the answer's topic ('' when none applies)."""
+    topic = topic_of(hit)
+    return case.lines.get(topic, "") if case is not None and topic is not None else ""
+
+
+class ClientCases(Protocol):
+    async def case_for(self, client_id: int, lang: Lang) -> ClientCase | None: ...
+
+
+class Faq:
+    """Answers free text from the knowledge base; remembers the question for 'did you mean'.
+    A linked client with one project (`cases`) gets the section for their own tier and a line
+    of their own figures (what /project shows)."""
+
+    def __init__(self, cases: ClientCases | None = None) -> None:
+        self._cases = cases
+
+    async def _case(self, ctx: Context, lang: Lang) -> ClientCase | None:
+        if self._cases is None or ctx.turn.client_id is None:
+            return None
+        return await self._cases.case_for(ctx.turn.client_id, lang)
+
+    async def answer(self, ctx: Context) -> list[Reply]:
+        if ctx.kb is None:
+            return [Reply(t("kb_unavailable", ctx.lang, reason="no knowledge base configured"))]
+        case = None
+        try:
+            result = await ctx.kb.lookup(ctx.text, ctx.lang)
+            top = result.hits[0] if result.tier is Tier.CONFIDENT and result.hits else None
+            # The client's own case is read only for an answer about their figures (most
+            # answers cost no database read); with it, the section for their tier.
+            if top is not None and topic_of(top) is not None:
+                case = await self._case(ctx, ctx.lang)
+                if case is not None:
+                    own = await ctx.kb.section_for(
+                        top.article_id, ctx.text, ctx.lang, case.tier_words
+                    )
+                    if own is not None:
+                        own = replace(own, score=top.score)
+                        result = replace(result, hits=(own, *result.hits[1:]))
+        except IndexNotReadyError as exc:
+            log.warning("knowledge base not ready: %s", exc)
+            return [Reply(t("kb_unavailable", ctx.lang, reason=str(exc)))]
+        if result.tier is Tier.UNSURE:
+            await ctx.set_flow({"name": "kb_choice", "question": ctx.text, "lang": ctx.lang})
+        return [render(result, ctx.lang, case)]
+
+    async def choose(self, ctx: Context, article_id: str) -> list[Reply]:
+        """A click on a 'did you mean' choice, or on 'none of these' (`-`)."""
+        flow = await ctx.flow()
+        question = str(flow["question"]) if flow and flow.get("name") == "kb_choice" else ""
+        lang: Lang = "zh" if flow and flow.get("lang") == "zh" else ctx.lang
+        if flow and flow.get("name") == "kb_choice":
+            await ctx.set_flow(None)
+        if article_id == "-" or ctx.kb is None:
+            return [dont_know_reply(lang)]
+        try:
+            hit = await ctx.kb.section_for(article_id, question, lang)
+            case = await self._case(ctx, lang) if hit and topic_of(hit) else None
+            if hit is not None and case is not None:
+                hit = await ctx.kb.section_for(article_id, question, lang, case.tier_words)
+        except IndexNotReadyError as exc:
+            return [Reply(t("kb_unavailable", lang, reason=str(exc)))]
+        if hit is None:
+            return [Reply(say(_PHRASES, "gone", lang))]
+        return [answer_reply(hit, lang, own_line(hit, case))]
