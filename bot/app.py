@@ -21,8 +21,8 @@ from bot.core.quiet import WakingHours
 from bot.core.scheduler import Job, Scheduler, default_worker_id
 from bot.core.settings import Settings
 from bot.features.announcements.service import Announcements
-from bot.features.escalation.chat import HandoffChat
-from bot.features.escalation.service import REMIND_JOB, HandoffService
+from bot.features.escalation.chat import EscalationChat
+from bot.features.escalation.service import REMIND_JOB, EscalationService
 from bot.features.faq.chat import Faq
 from bot.features.followups.service import FollowUps, Policy, parse_days
 from bot.features.handover.chat import HandoverChat
@@ -61,7 +61,7 @@ class App:
     invites: InviteService
     followups: FollowUps
     surveys: SurveyService
-    handoff: HandoffService
+    escalation: EscalationService
     training: TrainingService
     announcements: Announcements
     handover: HandoverService
@@ -81,7 +81,7 @@ def build_routes(
     faq: Faq,
     tickets: TicketChat,
     invites: InviteChat,
-    handoff: HandoffChat,
+    escalation: EscalationChat,
     handover: HandoverChat,
 ) -> Routes:
     routes = Routes()
@@ -92,7 +92,7 @@ def build_routes(
     tickets.register(routes)
     handover.register(routes)  # its answers (a problem, a suggestion) come before ticket reports
     routes.fallback = faq.answer
-    handoff.register(routes)  # last: it gates every turn and watches the FAQ's answers
+    escalation.register(routes)  # last: it gates every turn and watches the FAQ's answers
     return routes
 
 
@@ -153,7 +153,7 @@ async def build_app(
         max_attempts=settings.job_max_attempts,
         lease=timedelta(seconds=settings.job_lease_seconds),
     )
-    handoff = HandoffService(
+    escalation = EscalationService(
         db,
         clock,
         outbox,
@@ -165,8 +165,8 @@ async def build_app(
         scheduler=scheduler,
         terminal_desk=settings.staff_terminal,
     )
-    tickets.on_open.append(handoff.on_ticket_opened)
-    scheduler.register(REMIND_JOB, handoff.remind)
+    tickets.on_open.append(escalation.on_ticket_opened)
+    scheduler.register(REMIND_JOB, escalation.remind)
     directory = Directory(db, clock)
     handover = HandoverService(
         db, clock, outbox, directory, tickets, template, settings.slack_staff_channel
@@ -180,7 +180,7 @@ async def build_app(
         Faq(project_info),
         TicketChat(tickets, db),
         InviteChat(invites),
-        HandoffChat(handoff),
+        EscalationChat(escalation),
         HandoverChat(handover, suggestions, project_info),
     )
     engine = Engine(
@@ -214,7 +214,7 @@ async def build_app(
         SurveyPolicy.from_settings(settings),
         waking.next,
         settings.slack_staff_channel,
-        escalate=handoff.escalate,
+        escalate=escalation.escalate,
     )
     surveys.register_jobs()
     tickets.on_resolved.append(surveys.ticket_resolved)
@@ -269,7 +269,7 @@ async def build_app(
         invites=invites,
         followups=followups,
         surveys=surveys,
-        handoff=handoff,
+        escalation=escalation,
         training=training,
         announcements=announcements,
         handover=handover,

@@ -1,4 +1,4 @@
-"""Handoff core: the state machine, the answer-by promise, the triggers and the event log, with a
+"""Escalation core: the state machine, the answer-by promise, the triggers and the event log, with a
 fake clock, on every database (the console adapter plays the client)."""
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from bot.core.errors import ConflictError
 from bot.core.messages import Reply
 from bot.core.protocols import Tier
 from bot.core.settings import Settings
-from bot.features.escalation.models import HandoffEvent
+from bot.features.escalation.models import EscalationEvent
 from bot.features.escalation.phrases import asks_for_person
 from bot.features.escalation.promise import promise
 from bot.features.escalation.service import (
     REMIND_JOB,
     Action,
-    HandoffService,
-    HandoffState,
+    EscalationService,
+    EscalationState,
     Relayed,
     conversation_of,
     next_state,
@@ -35,7 +35,7 @@ from bot.features.tickets.policies import load_policies
 from bot.storage.models import Conversation, OutboxItem
 from tests.fakes import FakeKnowledgeBase, hit
 
-S = HandoffState
+S = EscalationState
 
 
 @pytest.fixture
@@ -62,7 +62,9 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
         (S.CLOSED, Action.REOPEN, S.BOT),
     ],
 )
-def test_allowed_transitions(state: HandoffState, action: Action, expected: HandoffState) -> None:
+def test_allowed_transitions(
+    state: EscalationState, action: Action, expected: EscalationState
+) -> None:
     assert next_state(state, action) is expected
 
 
@@ -77,7 +79,7 @@ def test_allowed_transitions(state: HandoffState, action: Action, expected: Hand
         (S.BOT, Action.REOPEN),
     ],
 )
-def test_forbidden_transitions(state: HandoffState, action: Action) -> None:
+def test_forbidden_transitions(state: EscalationState, action: Action) -> None:
     with pytest.raises(ConflictError, match=str(state)):
         next_state(state, action)
 
@@ -196,9 +198,9 @@ async def _staff_posts(app: App) -> list[dict[str, Any]]:
 async def _events(app: App, conversation_id: int) -> list[tuple[str, str, str, str]]:
     async with app.db.session() as session:
         rows = await session.scalars(
-            select(HandoffEvent)
-            .where(HandoffEvent.conversation_id == conversation_id)
-            .order_by(HandoffEvent.id)
+            select(EscalationEvent)
+            .where(EscalationEvent.conversation_id == conversation_id)
+            .order_by(EscalationEvent.id)
         )
         return [(e.kind, e.from_state, e.to_state, e.actor) for e in rows]
 
@@ -230,18 +232,18 @@ async def test_human_command_escalates_and_relays_until_handed_back(
     assert kb.questions == [("The export page is slow", "en")]
 
     clock.advance(timedelta(minutes=3))
-    await seeded.handoff.take(conversation, "Sam")
+    await seeded.escalation.take(conversation, "Sam")
     pushed = await alice.say("Hello Sam")  # the "Sam has joined" push arrives with this turn
     assert [r.kind for r in pushed] == [
         "handoff_taken"
     ] and "Sam from the team has joined" in pushed[0].text
     assert (await _staff_posts(seeded))[-1]["text"] == "Alice Martin: Hello Sam"
 
-    relayed = await seeded.handoff.staff_reply(
+    relayed = await seeded.escalation.staff_reply(
         conversation, "Try the CSV export instead.", "Sam", key="slack:CSTAFF:1.2"
     )
     assert relayed is Relayed.SENT
-    again = await seeded.handoff.staff_reply(
+    again = await seeded.escalation.staff_reply(
         conversation, "Try the CSV export instead.", "Sam", key="slack:CSTAFF:1.2"
     )
     assert again is Relayed.DUPLICATE
@@ -249,7 +251,7 @@ async def test_human_command_escalates_and_relays_until_handed_back(
     assert [r.kind for r in quiet] == ["handoff_reply"]
     assert quiet[0].text == "Try the CSV export instead.\n— Sam (support team)"
 
-    await seeded.handoff.hand_back(conversation, "Sam")
+    await seeded.escalation.hand_back(conversation, "Sam")
     back = await alice.say("/help")  # the note waiting for the client comes first
     assert [r.kind for r in back] == ["handoff_back", "help"]
     assert "Sam has handed you back" in back[0].text
@@ -284,7 +286,7 @@ async def test_two_unknown_answers_in_a_row_escalate(seeded: App, kb: FakeKnowle
     third = await alice.say("and on jupiter")
     assert [r.kind for r in third] == ["faq_abstain", "handoff_escalated"]
     assert all(not b.payload.startswith("human:") for b in third[0].buttons)
-    view = await seeded.handoff.view(await _conversation_id(seeded))
+    view = await seeded.escalation.view(await _conversation_id(seeded))
     assert view.state is S.WAITING and view.reason == "2 answers in a row the bot did not know"
 
 
@@ -316,9 +318,9 @@ async def test_survey_api_escalates_and_tells_the_client_out_of_hours(
     await alice.say("/help")
     conversation = await _conversation_id(seeded)
     clock.set(datetime(2026, 3, 7, 12, 0, tzinfo=UTC))  # a Saturday
-    escalation = await seeded.handoff.escalate(conversation, "survey score 1/5")
+    escalation = await seeded.escalation.escalate(conversation, "survey score 1/5")
     assert escalation.started
-    again = await seeded.handoff.escalate(conversation, "survey score 1/5")
+    again = await seeded.escalation.escalate(conversation, "survey score 1/5")
     assert not again.started
     pushed = await alice.say("/help")
     [told] = [r for r in pushed if r.kind == "handoff_escalated"]
@@ -332,7 +334,7 @@ async def test_staff_reply_to_a_conversation_back_with_the_bot_is_not_sent(seede
     await alice.say("/human")
     conversation = await _conversation_id(seeded)
     await alice.say("/bot")
-    result = await seeded.handoff.staff_reply(conversation, "late answer", "Sam", key="k1")
+    result = await seeded.escalation.staff_reply(conversation, "late answer", "Sam", key="k1")
     assert result is Relayed.NOT_SENT
     assert (await _staff_posts(seeded))[-1]["text"].startswith("Not sent")
     assert [r.kind for r in await alice.say("/help")] == ["help"]
@@ -345,10 +347,10 @@ async def test_replying_takes_a_waiting_conversation_and_staff_can_open_a_ticket
     await alice.say("How do I move the portal to a new domain")
     await alice.say("/human")
     conversation = await _conversation_id(seeded)
-    await seeded.handoff.staff_reply(conversation, "Let me check.", "Sam", key="k1")
-    view = await seeded.handoff.view(conversation)
+    await seeded.escalation.staff_reply(conversation, "Let me check.", "Sam", key="k1")
+    view = await seeded.escalation.view(conversation)
     assert view.state is S.HUMAN and view.taken_by == "Sam"
-    ticket = await seeded.handoff.open_ticket(conversation, "Sam")
+    ticket = await seeded.escalation.open_ticket(conversation, "Sam")
     assert ticket.title == "How do I move the portal to a new domain"
     assert ticket.conversation_id == conversation and ticket.reporter == "alice"
     pushes = await alice.say("thanks")
@@ -359,8 +361,8 @@ async def test_close_then_a_new_message_starts_with_the_bot(seeded: App) -> None
     alice = await _alice(seeded)
     await alice.say("/human")
     conversation = await _conversation_id(seeded)
-    await seeded.handoff.take(conversation, "Sam")
-    await seeded.handoff.close(conversation, "Sam")
+    await seeded.escalation.take(conversation, "Sam")
+    await seeded.escalation.close(conversation, "Sam")
     replies = await alice.say("/help")
     assert [r.kind for r in replies][-1] == "help"  # after the notes of the take and close
     assert [e[0] for e in await _events(seeded, conversation)] == [
@@ -375,7 +377,7 @@ async def test_reminder_fires_when_nobody_takes_it(
     seeded: App, clock: FakeClock, settings: Settings
 ) -> None:
     scheduler = FakeScheduler()
-    handoff = HandoffService(
+    handoff = EscalationService(
         seeded.db,
         clock,
         seeded.outbox,
@@ -419,12 +421,12 @@ async def test_save_as_faq_writes_a_draft_the_indexer_ignores(
     await alice.say("Can we get the invoices as PDF?")
     await alice.say("/human")
     conversation = await _conversation_id(seeded)
-    await seeded.handoff.staff_reply(
+    await seeded.escalation.staff_reply(
         conversation, "Yes: Billing > Export > PDF.", "Sam", key="slack:C:1"
     )
     posts = await _staff_posts(seeded)
     [save] = [b for p in posts for b in p["buttons"] if b["label"] == "Save as FAQ"]
-    draft = await seeded.handoff.save_faq(int(save["payload"].rsplit(":", 1)[1]), "Sam")
+    draft = await seeded.escalation.save_faq(int(save["payload"].rsplit(":", 1)[1]), "Sam")
     assert draft.path.parent == settings.kb_dir / "drafts"
     article = parse_article(draft.path.read_text(encoding="utf-8"), str(draft.path))
     assert article.questions == ("Can we get the invoices as PDF?",)
@@ -455,12 +457,12 @@ async def test_concurrent_deliveries_of_one_staff_reply_relay_it_once(seeded: Ap
     conversation = await _conversation_id(seeded)
     results = await asyncio.gather(
         *(
-            seeded.handoff.staff_reply(conversation, "On it.", "Sam", key="slack:CSTAFF:9.9")
+            seeded.escalation.staff_reply(conversation, "On it.", "Sam", key="slack:CSTAFF:9.9")
             for _ in range(3)
         )
     )
     assert sorted(results) == [Relayed.DUPLICATE, Relayed.DUPLICATE, Relayed.SENT]
-    await seeded.handoff.take(conversation, "Sam")  # a repeated click changes nothing
+    await seeded.escalation.take(conversation, "Sam")  # a repeated click changes nothing
     pushed = await alice.say("thanks")
     assert [r.text for r in pushed] == ["On it.\n— Sam (support team)"]
     assert [e[0] for e in await _events(seeded, conversation)] == ["escalated", "taken"]
@@ -479,7 +481,7 @@ async def test_reminder_through_the_real_scheduler(seeded: App, clock: FakeClock
     assert [r["text"] for r in reminders] == [
         "Reminder: Alice Martin has waited 15 min for a person and nobody took it yet."
     ]
-    await seeded.handoff.take(conversation, "Sam")
+    await seeded.escalation.take(conversation, "Sam")
     clock.advance(timedelta(hours=2))
     await seeded.scheduler.run_due()
     assert len([p for p in await _staff_posts(seeded) if p["text"].startswith("Reminder")]) == 1
@@ -498,7 +500,7 @@ async def test_low_survey_score_escalates_and_the_comment_is_recorded_and_relaye
     voted = await alice.say("2")
     assert voted[0].kind.startswith("survey")
     conversation = await _conversation_id(seeded)
-    view = await seeded.handoff.view(conversation)
+    view = await seeded.escalation.view(conversation)
     assert view.state is S.WAITING and view.reason is not None and "CSAT 2/5" in view.reason
     await alice.say("It took a week and nobody told me anything")
     [task] = await seeded.surveys.followups()

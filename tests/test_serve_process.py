@@ -295,7 +295,7 @@ async def test_signed_bodies_that_are_not_json_or_too_deep_get_400(
 async def test_a_telegram_client_reaches_a_person_on_slack_and_gets_the_reply(
     platforms: Platforms, children: list[Child], seeded: App
 ) -> None:
-    """Escalation through the real server: /human on Telegram opens a thread in the Slack
+    """EscalationStart through the real server: /human on Telegram opens a thread in the Slack
     staff channel; a staff reply in that thread reaches the client on Telegram. And /project
     on Slack shows the client's own project."""
     env = {**platforms.env, "AFTERCARE_SLACK_STAFF_CHANNEL": STAFF}

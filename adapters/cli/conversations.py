@@ -12,7 +12,7 @@ import typer
 from adapters.cli.params import ROW_ID
 from adapters.cli.runtime import opened_app, run, settings
 from bot.core.transcript import transcript
-from bot.features.escalation.service import HandoffService, HandoffView, Relayed
+from bot.features.escalation.service import EscalationService, EscalationView, Relayed
 
 conversation_app = typer.Typer(
     help="Conversations, their handoff history, and answering clients from the terminal.",
@@ -54,7 +54,7 @@ def waiting() -> None:
 
     async def work() -> None:
         async with opened_app(settings()) as app:
-            found = await app.handoff.waiting()
+            found = await app.escalation.waiting()
         if not found:
             typer.echo("nobody is waiting")
         for w in found:
@@ -68,10 +68,10 @@ def waiting() -> None:
     run(work)
 
 
-def _act(action: Callable[[HandoffService], Awaitable[HandoffView]]) -> None:
+def _act(action: Callable[[EscalationService], Awaitable[EscalationView]]) -> None:
     async def work() -> None:
         async with opened_app(settings()) as app:
-            view = await action(app.handoff)
+            view = await action(app.escalation)
         typer.echo(f"#{view.conversation_id}: {view.state.value}")
 
     run(work)
@@ -80,19 +80,19 @@ def _act(action: Callable[[HandoffService], Awaitable[HandoffView]]) -> None:
 @conversation_app.command("take")
 def take(conversation_id: Id, by: By) -> None:
     """Take a conversation: the bot stays quiet and the client hears who answers."""
-    _act(lambda handoff: handoff.take(conversation_id, by))
+    _act(lambda escalation: escalation.take(conversation_id, by))
 
 
 @conversation_app.command("handback")
 def handback(conversation_id: Id, by: By) -> None:
     """Give the conversation back to the bot, with a short note to the client."""
-    _act(lambda handoff: handoff.hand_back(conversation_id, by))
+    _act(lambda escalation: escalation.hand_back(conversation_id, by))
 
 
 @conversation_app.command("close")
 def close(conversation_id: Id, by: By) -> None:
     """Close the conversation; the client's next message starts again with the bot."""
-    _act(lambda handoff: handoff.close(conversation_id, by))
+    _act(lambda escalation: escalation.close(conversation_id, by))
 
 
 @conversation_app.command("reply")
@@ -107,7 +107,7 @@ def reply(
 
     async def work() -> None:
         async with opened_app(settings()) as app:
-            relayed = await app.handoff.staff_reply(
+            relayed = await app.escalation.staff_reply(
                 conversation_id, text, by, key=f"terminal:{uuid.uuid4().hex}"
             )
         if relayed is Relayed.NOT_SENT:

@@ -290,7 +290,7 @@ class SlackAdapter:
         if conversation_id is None:
             return  # a ticket thread or a staff discussion: nothing to relay
         name = await self._display_name(reply.user)
-        await self._app.handoff.staff_reply(
+        await self._app.escalation.staff_reply(
             conversation_id, reply.text, name, key=reply.key, files=reply.files
         )
 
@@ -311,7 +311,7 @@ class SlackAdapter:
             if payload.startswith("staff:"):
                 text = await self._ticket_action(payload, actor)
             else:
-                await self._handoff_action(payload, actor)
+                await self._escalation_action(payload, actor)
                 return
         except AftercareError as exc:
             text = f"{actor}: {exc}"
@@ -331,10 +331,10 @@ class SlackAdapter:
             raise InvalidInputError(f"unknown staff action {verb!r}")
         return f"{ref}: {view.status} by {actor}"
 
-    async def _handoff_action(self, payload: str, actor: str) -> None:
+    async def _escalation_action(self, payload: str, actor: str) -> None:
         """Take it / hand back / open a ticket / save as FAQ, as the clicking staff member."""
         verb, _, number = payload.partition(":")[2].partition(":")
-        handoff = self._app.handoff
+        handoff = self._app.escalation
         if not number.isdigit() or len(number) > 18:
             raise InvalidInputError(f"bad handoff button {payload[:40]!r}")
         target = int(number)

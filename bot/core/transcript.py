@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.core.errors import NotFoundError
-from bot.features.escalation.models import Handoff, HandoffEvent, HandoffRelay
+from bot.features.escalation.models import Escalation, EscalationEvent, EscalationRelay
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Message, OutboxItem
 
@@ -44,19 +44,19 @@ async def transcript(db: Database, conversation_id: int) -> Transcript:
         client = (
             await session.get(Client, conversation.client_id) if conversation.client_id else None
         )
-        handoff = await session.get(Handoff, conversation_id)
+        handoff = await session.get(Escalation, conversation_id)
         messages = await session.scalars(
             select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
         )
         events = await session.scalars(
-            select(HandoffEvent)
-            .where(HandoffEvent.conversation_id == conversation_id)
-            .order_by(HandoffEvent.id)
+            select(EscalationEvent)
+            .where(EscalationEvent.conversation_id == conversation_id)
+            .order_by(EscalationEvent.id)
         )
         relays = await session.scalars(
-            select(HandoffRelay)
-            .where(HandoffRelay.conversation_id == conversation_id)
-            .order_by(HandoffRelay.id)
+            select(EscalationRelay)
+            .where(EscalationRelay.conversation_id == conversation_id)
+            .order_by(EscalationRelay.id)
         )
         rows = list(messages)
         queued = {

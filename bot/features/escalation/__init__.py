@@ -1,1 +1,1 @@
-"""Escalation."""
+"""EscalationStart."""

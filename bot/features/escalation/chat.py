@@ -8,7 +8,7 @@ from bot.core.engine import Context, Fallback, Handler, Routes, parse_command
 from bot.core.i18n import say
 from bot.core.messages import Button, Reply
 from bot.features.escalation.phrases import PHRASES, asks_for_person
-from bot.features.escalation.service import HandoffService, HandoffState
+from bot.features.escalation.service import EscalationService, EscalationState
 
 LOW_ANSWERS_TO_ESCALATE = 2
 _LOW, _CONFIDENT = "faq_abstain", "faq_answer"
@@ -18,11 +18,11 @@ _DIALOGUE_BUTTONS = ("kb:", "ticket:")
 _FAQ_FLOW = "kb_choice"  # "did you mean" remembering the question: not a form
 
 
-class HandoffChat:
-    """Routes for clients; staff act through HandoffService (Slack staff thread, CLI)."""
+class EscalationChat:
+    """Routes for clients; staff act through EscalationService (Slack staff thread, CLI)."""
 
-    def __init__(self, handoff: HandoffService) -> None:
-        self._handoff = handoff
+    def __init__(self, handoff: EscalationService) -> None:
+        self._escalation = handoff
         self._unset = not_configured("talking to a person", "转人工")
 
     def register(self, routes: Routes) -> None:
@@ -40,12 +40,12 @@ class HandoffChat:
     async def gate(self, ctx: Context) -> list[Reply] | None:
         """While a person is asked or on, the bot stays quiet but for /bot and /human: what the
         client types (and FAQ or ticket-form clicks) goes to the staff thread."""
-        view = await self._handoff.state_of(ctx.turn.conversation_id)
+        view = await self._escalation.state_of(ctx.turn.conversation_id)
         ctx.memo[_STREAK] = view.low_streak
-        if view.state is HandoffState.BOT:
+        if view.state is EscalationState.BOT:
             return None
-        if view.state is HandoffState.CLOSED:
-            await self._handoff.reopen(ctx.turn.conversation_id, await self._client(ctx))
+        if view.state is EscalationState.CLOSED:
+            await self._escalation.reopen(ctx.turn.conversation_id, await self._client(ctx))
             return None
         command = _command(ctx)
         if command == "bot":
@@ -60,20 +60,20 @@ class HandoffChat:
         if payload is not None and not payload.startswith(_DIALOGUE_BUTTONS):
             return None  # a vote or an acknowledgement is recorded as usual
         text = ctx.text if payload is None else f"[clicked] {ctx.text}"
-        await self._handoff.client_message(
+        await self._escalation.client_message(
             ctx.turn.conversation_id, await self._client(ctx), text, str(ctx.turn.message_id)
         )
         flow = await ctx.flow()
         if payload is None and command is None and flow and flow.get("name") != _FAQ_FLOW:
             return None  # a form under way (a survey comment, a ticket) still records the answer
-        if view.state is HandoffState.WAITING:
+        if view.state is EscalationState.WAITING:
             return [Reply(_say("still_waiting", ctx), kind="handoff_relayed")]
         return []
 
     async def human(self, ctx: Context, _args: str) -> list[Reply]:
-        if not self._handoff.enabled:
+        if not self._escalation.enabled:
             return await self._unset(ctx, "")
-        escalation = await self._handoff.start(
+        escalation = await self._escalation.start(
             ctx.turn.conversation_id,
             "asked for a person",
             actor=await self._client(ctx),
@@ -84,7 +84,7 @@ class HandoffChat:
 
     async def bot(self, ctx: Context, _args: str) -> list[Reply]:
         client = await self._client(ctx)
-        return [await self._handoff.client_back(ctx.turn.conversation_id, client, ctx.lang)]
+        return [await self._escalation.client_back(ctx.turn.conversation_id, client, ctx.lang)]
 
     async def on_text(self, ctx: Context) -> list[Reply] | None:
         if not asks_for_person(ctx.text):
@@ -108,7 +108,7 @@ class HandoffChat:
         fallback = message.sender_name or message.sender_id
         if ctx.turn.contact_id is None:
             return fallback
-        return await self._handoff.client_name(ctx.turn.conversation_id, fallback)
+        return await self._escalation.client_name(ctx.turn.conversation_id, fallback)
 
     async def _after_faq(self, ctx: Context, replies: list[Reply]) -> list[Reply]:
         kinds = {r.kind for r in replies}
@@ -116,10 +116,10 @@ class HandoffChat:
             return replies
         if _LOW not in kinds and ctx.memo.get(_STREAK) == 0:
             return replies  # an answer, and no "I don't know" streak to reset
-        streak = await self._handoff.note_faq(ctx.turn.conversation_id, low=_LOW in kinds)
-        if streak < LOW_ANSWERS_TO_ESCALATE or not self._handoff.enabled:
+        streak = await self._escalation.note_faq(ctx.turn.conversation_id, low=_LOW in kinds)
+        if streak < LOW_ANSWERS_TO_ESCALATE or not self._escalation.enabled:
             return replies
-        escalation = await self._handoff.start(
+        escalation = await self._escalation.start(
             ctx.turn.conversation_id,
             f"{streak} answers in a row the bot did not know",
             actor="aftercare",

@@ -1,4 +1,4 @@
-"""Handoff state per conversation, its transition log, and the staff replies relayed to clients."""
+"""Escalation state per conversation, its transition log, and the staff replies relayed to clients."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.storage.models import Base, Id
 
 
-class Handoff(Base):
+class Escalation(Base):
     """Who is answering a conversation: the bot, nobody yet (waiting), a person, or closed.
 
     `low_streak` counts the FAQ's "I don't know" answers in a row (two escalate).
@@ -29,7 +29,7 @@ class Handoff(Base):
     updated_at: Mapped[datetime]
 
 
-class HandoffEvent(Base):
+class EscalationEvent(Base):
     """One state transition (or reminder) with when and who: the audit trail of a handoff."""
 
     __tablename__ = "handoff_events"
@@ -45,7 +45,7 @@ class HandoffEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class HandoffRelay(Base):
+class EscalationRelay(Base):
     """A staff reply relayed to the client; `key` (the platform's message id) makes it once-only."""
 
     __tablename__ = "handoff_relays"

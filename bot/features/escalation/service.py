@@ -22,7 +22,7 @@ from bot.core.messages import Address, Button, Reply
 from bot.core.protocols import Clock, Outbox
 from bot.core.scheduler import Job, Jobs
 from bot.core.staff import StaffChannel
-from bot.features.escalation.models import Handoff, HandoffEvent, HandoffRelay
+from bot.features.escalation.models import Escalation, EscalationEvent, EscalationRelay
 from bot.features.escalation.phrases import PHRASES
 from bot.features.escalation.promise import HANDOFF_SEVERITY, promise
 from bot.features.faq.drafts import Draft, write_draft
@@ -41,7 +41,7 @@ HISTORY = 8
 _TIER_RANK = {"gold": 0, "silver": 1, "bronze": 2}
 
 
-class HandoffState(StrEnum):
+class EscalationState(StrEnum):
     BOT = "bot"
     WAITING = "waiting_for_human"
     HUMAN = "human"
@@ -58,8 +58,8 @@ class Action(StrEnum):
     REOPEN = "reopened"
 
 
-_S = HandoffState
-_MOVES: dict[Action, tuple[frozenset[HandoffState], HandoffState]] = {
+_S = EscalationState
+_MOVES: dict[Action, tuple[frozenset[EscalationState], EscalationState]] = {
     Action.ESCALATE: (frozenset({_S.BOT, _S.CLOSED}), _S.WAITING),
     Action.TAKE: (frozenset(_S), _S.HUMAN),
     Action.HAND_BACK: (frozenset({_S.WAITING, _S.HUMAN}), _S.BOT),
@@ -68,7 +68,7 @@ _MOVES: dict[Action, tuple[frozenset[HandoffState], HandoffState]] = {
 }
 
 
-def next_state(current: HandoffState, action: Action) -> HandoffState:
+def next_state(current: EscalationState, action: Action) -> EscalationState:
     """The state `action` leads to from `current`; ConflictError when it is not allowed."""
     allowed, target = _MOVES[action]
     if current not in allowed:
@@ -89,9 +89,9 @@ def conversation_of(key: str) -> int | None:
 
 
 @dataclass(frozen=True)
-class HandoffView:
+class EscalationView:
     conversation_id: int
-    state: HandoffState
+    state: EscalationState
     reason: str | None
     taken_by: str | None
     escalations: int
@@ -103,7 +103,7 @@ class HandoffView:
 class Waiting:
     """A conversation waiting for or with a person, as `aftercare conversation waiting` lists it."""
 
-    view: HandoffView
+    view: EscalationView
     who: str
     client: str | None
     channel: str
@@ -111,11 +111,11 @@ class Waiting:
 
 
 @dataclass(frozen=True)
-class Escalation:
+class EscalationStart:
     """`started` is False when a person was already asked (or staff are not set up)."""
 
     started: bool
-    view: HandoffView
+    view: EscalationView
     client_reply: Reply
 
 
@@ -160,7 +160,7 @@ class _Party:
         return ranked[0] if ranked else None
 
 
-class HandoffService:
+class EscalationService:
     """Every transition is one transaction with its event; messages go out through the outbox."""
 
     def __init__(
@@ -190,39 +190,43 @@ class HandoffService:
 
     @property
     def enabled(self) -> bool:
-        """Handoff needs somewhere for staff to see escalations: the Slack staff channel, or
+        """Escalation needs somewhere for staff to see escalations: the Slack staff channel, or
         the terminal (`aftercare conversation waiting`) when AFTERCARE_STAFF_TERMINAL is on."""
         return self._staff.configured or self._terminal_desk
 
     # --- reading -------------------------------------------------------------------------
 
-    async def state_of(self, conversation_id: int) -> HandoffView:
+    async def state_of(self, conversation_id: int) -> EscalationView:
         """The handoff of a conversation known to exist (a turn's): one read."""
         async with self._db.session() as session:
-            row = await session.get(Handoff, conversation_id)
+            row = await session.get(Escalation, conversation_id)
         if row is None:
-            return HandoffView(conversation_id, HandoffState.BOT, None, None, 0, None)
+            return EscalationView(conversation_id, EscalationState.BOT, None, None, 0, None)
         return _view(row)
 
-    async def view(self, conversation_id: int) -> HandoffView:
+    async def view(self, conversation_id: int) -> EscalationView:
         async with self._db.session() as session:
-            row = await session.get(Handoff, conversation_id)
+            row = await session.get(Escalation, conversation_id)
             if row is None:
                 if await session.get(Conversation, conversation_id) is None:
                     raise NotFoundError(f"no conversation {conversation_id}")
-                return HandoffView(conversation_id, HandoffState.BOT, None, None, 0, None)
+                return EscalationView(conversation_id, EscalationState.BOT, None, None, 0, None)
             return _view(row)
 
     async def waiting(self) -> list[Waiting]:
         """Conversations a person is asked for or has, oldest change first (the terminal desk)."""
         async with self._db.session() as session:
             rows = await session.execute(
-                select(Handoff, Conversation, Contact, Client)
-                .join(Conversation, Conversation.id == Handoff.conversation_id)
+                select(Escalation, Conversation, Contact, Client)
+                .join(Conversation, Conversation.id == Escalation.conversation_id)
                 .outerjoin(Contact, Contact.id == Conversation.contact_id)
                 .outerjoin(Client, Client.id == Conversation.client_id)
-                .where(Handoff.state.in_([HandoffState.WAITING.value, HandoffState.HUMAN.value]))
-                .order_by(Handoff.updated_at, Handoff.conversation_id)
+                .where(
+                    Escalation.state.in_(
+                        [EscalationState.WAITING.value, EscalationState.HUMAN.value]
+                    )
+                )
+                .order_by(Escalation.updated_at, Escalation.conversation_id)
             )
             return [
                 Waiting(
@@ -244,7 +248,7 @@ class HandoffService:
 
     async def escalate(
         self, conversation_id: int, reason: str, *, actor: str = "system"
-    ) -> Escalation:
+    ) -> EscalationStart:
         """Ask a person to take a conversation (surveys, P1 tickets and chat all come here).
 
         The client is told through the outbox; a conversation already waiting for or with a
@@ -262,13 +266,13 @@ class HandoffService:
         lang: Lang | None = None,
         severity: str = HANDOFF_SEVERITY,
         project_id: int | None = None,
-    ) -> Escalation:
+    ) -> EscalationStart:
         """Escalate; with `push` False the client's notice is only returned (an in-chat reply)."""
         party = await self._party(conversation_id)
         lang = lang or party.lang
         current = await self.view(conversation_id)
-        if not self.enabled or current.state in (HandoffState.WAITING, HandoffState.HUMAN):
-            return Escalation(False, current, self._already(current, lang))
+        if not self.enabled or current.state in (EscalationState.WAITING, EscalationState.HUMAN):
+            return EscalationStart(False, current, self._already(current, lang))
         project = party.project(project_id)
         number = current.escalations + 1
         view, _ = await self._move(
@@ -316,7 +320,7 @@ class HandoffService:
                 "conversation %s waits for a person: aftercare conversation waiting",
                 conversation_id,
             )
-        return Escalation(True, view, reply)
+        return EscalationStart(True, view, reply)
 
     async def on_ticket_opened(self, ticket: TicketView) -> None:
         """TicketService listener: a new P1 ticket from a conversation escalates it."""
@@ -346,7 +350,7 @@ class HandoffService:
 
     async def take(
         self, conversation_id: int, staff: str, *, tell_client: bool = True
-    ) -> HandoffView:
+    ) -> EscalationView:
         """A person takes the conversation; the client hears who (unless their reply says it)."""
         view, event_id = await self._move(
             conversation_id, Action.TAKE, staff, None, taken_by=staff[:200]
@@ -367,7 +371,7 @@ class HandoffService:
         )
         return view
 
-    async def hand_back(self, conversation_id: int, staff: str) -> HandoffView:
+    async def hand_back(self, conversation_id: int, staff: str) -> EscalationView:
         """Staff return the conversation to the bot; the client gets a short note."""
         view, event_id = await self._move(
             conversation_id, Action.HAND_BACK, staff, None, taken_by=None
@@ -383,7 +387,7 @@ class HandoffService:
     async def client_back(self, conversation_id: int, client: str, lang: Lang) -> Reply:
         """The client typed /bot: back to the bot; returns the reply for the client."""
         current = await self.view(conversation_id)
-        if current.state not in (HandoffState.WAITING, HandoffState.HUMAN):
+        if current.state not in (EscalationState.WAITING, EscalationState.HUMAN):
             return Reply(say(PHRASES, "already_bot", lang), kind="handoff_state")
         _, event_id = await self._move(
             conversation_id, Action.HAND_BACK, client, "/bot", taken_by=None
@@ -396,7 +400,7 @@ class HandoffService:
         )
         return Reply(say(PHRASES, "back_to_bot", lang), kind="handoff_back")
 
-    async def close(self, conversation_id: int, staff: str) -> HandoffView:
+    async def close(self, conversation_id: int, staff: str) -> EscalationView:
         view, event_id = await self._move(conversation_id, Action.CLOSE, staff, None, taken_by=None)
         await self._cancel_reminders(conversation_id)
         party = await self._party(conversation_id)
@@ -405,7 +409,7 @@ class HandoffService:
         await self._tell_staff(conversation_id, f"{staff} closed this conversation.", key=key)
         return view
 
-    async def reopen(self, conversation_id: int, actor: str) -> HandoffView:
+    async def reopen(self, conversation_id: int, actor: str) -> EscalationView:
         """A client writing into a closed conversation starts again with the bot."""
         view, _ = await self._move(conversation_id, Action.REOPEN, actor, None)
         return view
@@ -417,7 +421,7 @@ class HandoffService:
         project = party.project(current.project_id)
         if project is None:
             raise InvalidInputError(f"{party.name} has no project on file; open the ticket by hand")
-        question = await self._last_question(conversation_id) or current.reason or "Handoff"
+        question = await self._last_question(conversation_id) or current.reason or "Escalation"
         history = "\n".join(await self._history(party))
         ticket = await self._tickets.open(
             project_id=project.id,
@@ -453,7 +457,7 @@ class HandoffService:
         """A staff reply in the thread → the client's own channel, signed; once per `key`
         (the platform's message id), however often the platform delivers it."""
         current = await self.view(conversation_id)
-        if current.state in (HandoffState.BOT, HandoffState.CLOSED):
+        if current.state in (EscalationState.BOT, EscalationState.CLOSED):
             await self._tell_staff(
                 conversation_id,
                 "Not sent: this conversation is with the bot now. Take it to answer the client.",
@@ -461,7 +465,7 @@ class HandoffService:
                 buttons=_staff_buttons(conversation_id, take=True, back=False),
             )
             return Relayed.NOT_SENT
-        if current.state is HandoffState.WAITING:
+        if current.state is EscalationState.WAITING:
             # Replying takes it; if someone else took it meanwhile the reply still goes out.
             # The signed reply itself tells the client who answers.
             with contextlib.suppress(ConflictError):
@@ -487,7 +491,7 @@ class HandoffService:
     async def save_faq(self, relay_id: int, staff: str) -> Draft:
         """Write a FAQ draft from a relayed staff answer and the client question before it."""
         async with self._db.session() as session:
-            relay = await session.get(HandoffRelay, relay_id)
+            relay = await session.get(EscalationRelay, relay_id)
             if relay is None:
                 raise NotFoundError(f"no relayed reply {relay_id}")
             if not relay.question:
@@ -518,7 +522,7 @@ class HandoffService:
         conversation_id = int(job.payload["conversation_id"])
         number, count = int(job.payload["escalation"]), int(job.payload["count"])
         current = await self.view(conversation_id)
-        if current.state is not HandoffState.WAITING or current.escalations != number:
+        if current.state is not EscalationState.WAITING or current.escalations != number:
             return
         minutes = int(self._remind_after.total_seconds() // 60) * count
         party = await self._party(conversation_id)
@@ -564,17 +568,17 @@ class HandoffService:
 
     # --- internals -----------------------------------------------------------------------
 
-    async def _row(self, session: AsyncSession, conversation_id: int) -> Handoff:
+    async def _row(self, session: AsyncSession, conversation_id: int) -> Escalation:
         row = await session.get(
-            Handoff, conversation_id, with_for_update=self._db.dialect == "postgresql"
+            Escalation, conversation_id, with_for_update=self._db.dialect == "postgresql"
         )
         if row is not None:
             return row
         if await session.get(Conversation, conversation_id) is None:
             raise NotFoundError(f"no conversation {conversation_id}")
-        row = Handoff(
+        row = Escalation(
             conversation_id=conversation_id,
-            state=HandoffState.BOT.value,
+            state=EscalationState.BOT.value,
             reason=None,
             project_id=None,
             taken_by=None,
@@ -586,12 +590,12 @@ class HandoffService:
             async with session.begin_nested():
                 session.add(row)
         except IntegrityError:
-            return await session.get_one(Handoff, conversation_id, with_for_update=True)
+            return await session.get_one(Escalation, conversation_id, with_for_update=True)
         return row
 
     async def _move(
         self, conversation_id: int, action: Action, actor: str, note: str | None, **values: Any
-    ) -> tuple[HandoffView, int | None]:
+    ) -> tuple[EscalationView, int | None]:
         """One transition and its event, atomically; returns the new view and the event id.
 
         Taking a conversation the same person already has changes nothing (event id None).
@@ -599,15 +603,17 @@ class HandoffService:
         now = self._clock.now()
         async with self._db.session() as session:
             row = await self._row(session, conversation_id)
-            before = HandoffState(row.state)
+            before = EscalationState(row.state)
             if action is Action.TAKE and before is _S.HUMAN and row.taken_by == values["taken_by"]:
                 return _view(row), None
             after = next_state(before, action)
             changed = await session.scalar(
-                update(Handoff)
-                .where(Handoff.conversation_id == conversation_id, Handoff.state == before.value)
+                update(Escalation)
+                .where(
+                    Escalation.conversation_id == conversation_id, Escalation.state == before.value
+                )
                 .values(state=after.value, updated_at=now, **values)
-                .returning(Handoff.conversation_id)
+                .returning(Escalation.conversation_id)
                 .execution_options(synchronize_session=False)
             )
             if changed is None:
@@ -704,11 +710,11 @@ class HandoffService:
 
     async def _record_relay(
         self, conversation_id: int, text: str, staff: str, key: str
-    ) -> HandoffRelay:
+    ) -> EscalationRelay:
         question = await self._last_question(conversation_id)
         try:
             async with self._db.session() as session:
-                relay = HandoffRelay(
+                relay = EscalationRelay(
                     conversation_id=conversation_id,
                     key=key[:200],
                     staff=staff[:200],
@@ -722,7 +728,7 @@ class HandoffService:
         except IntegrityError:
             async with self._db.session() as session:
                 found = await session.scalar(
-                    select(HandoffRelay).where(HandoffRelay.key == key[:200])
+                    select(EscalationRelay).where(EscalationRelay.key == key[:200])
                 )
                 assert found is not None
                 return found
@@ -750,10 +756,10 @@ class HandoffService:
             buttons=buttons,
         )
 
-    def _already(self, view: HandoffView, lang: Lang) -> Reply:
+    def _already(self, view: EscalationView, lang: Lang) -> Reply:
         if not self.enabled:
             return Reply(say(PHRASES, "already_bot", lang), kind="handoff_state")
-        if view.state is HandoffState.HUMAN and view.taken_by:
+        if view.state is EscalationState.HUMAN and view.taken_by:
             return Reply(
                 say(PHRASES, "already_human", lang, staff=view.taken_by), kind="handoff_state"
             )
@@ -768,10 +774,10 @@ def _staff_buttons(conversation_id: int, *, take: bool, back: bool = True) -> tu
     return tuple(buttons)
 
 
-def _view(row: Handoff) -> HandoffView:
-    return HandoffView(
+def _view(row: Escalation) -> EscalationView:
+    return EscalationView(
         conversation_id=row.conversation_id,
-        state=HandoffState(row.state),
+        state=EscalationState(row.state),
         reason=row.reason,
         taken_by=row.taken_by,
         escalations=row.escalations,
@@ -785,11 +791,11 @@ def _event(
     at: datetime,
     actor: str,
     kind: str,
-    before: HandoffState,
-    after: HandoffState,
+    before: EscalationState,
+    after: EscalationState,
     note: str | None,
-) -> HandoffEvent:
-    return HandoffEvent(
+) -> EscalationEvent:
+    return EscalationEvent(
         conversation_id=conversation_id,
         at=at,
         actor=actor[:200],
