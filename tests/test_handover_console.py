@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.core.directory import add_months
-from bot.features.handover.models import HandoverEvent, HandoverItem, Suggestion
+from bot.features.handover.models import HandoverEvent, HandoverItem
+from bot.features.suggestions.models import Suggestion
 from bot.features.tickets.models import Ticket
 from bot.storage.models import OutboxItem, Project
 from bot.storage.models_jobs import JobRow

@@ -21,7 +21,7 @@ from bot.core.protocols import Clock, Outbox
 from bot.core.quiet import WakingHours
 from bot.core.reach import push_when_awake, recipients
 from bot.core.scheduler import Job, Jobs
-from bot.features.training.models import Announcement, AnnouncementDelivery
+from bot.features.announcements.models import Announcement, AnnouncementDelivery
 from bot.features.training.service import parse_local, when_text
 from bot.storage.db import Database, get_or_add
 from bot.storage.models import Client, Contact, OutboxItem, Project

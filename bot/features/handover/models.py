@@ -1,5 +1,4 @@
-"""Handover tables: a project's acceptance checklist, who ticked and confirmed what, client
-suggestions, and the last risk score per project (so staff hear of each crossing once)."""
+"""Handover tables: a project's acceptance checklist and who ticked and confirmed what."""
 
 from __future__ import annotations
 
@@ -52,34 +51,3 @@ class HandoverEvent(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
-
-
-class Suggestion(Base):
-    """An improvement idea a client sent (/suggest), kept against their project."""
-
-    __tablename__ = "suggestions"
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
-    project_id: Mapped[int | None] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), index=True
-    )
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
-    conversation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("conversations.id", ondelete="SET NULL")
-    )
-    author: Mapped[str] = mapped_column(String(200))
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime]
-
-
-class RiskState(Base):
-    """A project's last risk score; `crossings` counts alerts sent (one per crossing)."""
-
-    __tablename__ = "risk_states"
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
-    )
-    score: Mapped[int] = mapped_column(Integer)
-    above: Mapped[bool]
-    crossings: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime]

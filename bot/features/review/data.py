@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.core.project_lookup import project_by_name
+from bot.features.announcements.models import Announcement
 from bot.features.announcements.service import AnnouncementView
 from bot.features.handover.service import ChecklistView
 from bot.features.risk.service import Risk
@@ -17,7 +18,6 @@ from bot.features.suggestions.service import SuggestionView
 from bot.features.surveys.report import SurveyReport, survey_report
 from bot.features.tickets.report import SlaReport, sla_report
 from bot.features.tickets.service import OPEN_STATUSES, TicketView
-from bot.features.training.models import Announcement
 from bot.features.training.service import AttendeeView, SessionView
 from bot.storage.models import Client
 

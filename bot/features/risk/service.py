@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from bot.core.protocols import Clock, Outbox
 from bot.core.staff import StaffChannel
-from bot.features.handover.models import RiskState
 from bot.features.handover.service import HandoverService
+from bot.features.risk.models import RiskState
 from bot.features.surveys.report import SurveyRecord, SurveyReport, survey_report
 from bot.features.surveys.service import SurveyService
 from bot.features.tickets.models import Ticket, TicketEvent

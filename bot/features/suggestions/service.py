@@ -11,7 +11,7 @@ from bot.core.directory import client_by_ref
 from bot.core.errors import InvalidInputError
 from bot.core.protocols import Clock, Outbox
 from bot.core.staff import StaffChannel
-from bot.features.handover.models import Suggestion
+from bot.features.suggestions.models import Suggestion
 from bot.storage.db import Database
 from bot.storage.models import Client, Project
 
