@@ -9,34 +9,51 @@ from datetime import timedelta
 from threadpoolctl import threadpool_limits
 
 from bot.core.clock import SystemClock
-from bot.core.commands import help_command
+from bot.core.commands import HelpCommand, core_feature
 from bot.core.conversations import SqlStore
 from bot.core.directory import Directory
-from bot.core.engine import Engine, Routes
+from bot.core.engine import Engine
+from bot.core.events import Events
+from bot.core.feature import Feature, StaffAction, assemble, register_jobs, staff_actions, subscribe
 from bot.core.intake import Intake
 from bot.core.metrics import Metrics, TimedKnowledgeBase
 from bot.core.outbox import SqlOutbox
 from bot.core.protocols import Clock, KnowledgeBase
 from bot.core.quiet import WakingHours
-from bot.core.scheduler import Job, Scheduler, default_worker_id
+from bot.core.scheduler import Scheduler, default_worker_id
 from bot.core.settings import Settings
+from bot.features.announcements.feature import announcements_feature
 from bot.features.announcements.service import Announcements
 from bot.features.escalation.chat import EscalationChat
-from bot.features.escalation.service import REMIND_JOB, EscalationService
+from bot.features.escalation.feature import escalation_feature
+from bot.features.escalation.service import EscalationService
 from bot.features.faq.chat import Faq
+from bot.features.faq.feature import faq_feature
+from bot.features.followups.feature import followups_feature
 from bot.features.followups.service import FollowUps, Policy, parse_days
 from bot.features.handover.chat import HandoverChat
+from bot.features.handover.feature import handover_feature
 from bot.features.handover.service import HandoverService, load_template
-from bot.features.invites.service import InviteChat, InviteService
+from bot.features.invites.chat import InviteChat
+from bot.features.invites.feature import invites_feature
+from bot.features.invites.service import InviteService
+from bot.features.project_info.chat import ProjectInfoChat
+from bot.features.project_info.feature import project_info_feature
 from bot.features.project_info.service import ProjectInfo
-from bot.features.risk.service import RISK_JOB, RiskService
+from bot.features.risk.feature import risk_feature
+from bot.features.risk.service import RiskService
+from bot.features.suggestions.chat import SuggestionChat
+from bot.features.suggestions.feature import suggestions_feature
 from bot.features.suggestions.service import SuggestionService
 from bot.features.surveys.chat import SurveyChat
+from bot.features.surveys.feature import surveys_feature
 from bot.features.surveys.service import SurveyPolicy, SurveyService
 from bot.features.tickets.chat import TicketChat
+from bot.features.tickets.feature import tickets_feature
 from bot.features.tickets.policies import load_policies
 from bot.features.tickets.service import TicketService
 from bot.features.training.chat import TrainingChat
+from bot.features.training.feature import training_feature
 from bot.features.training.service import TrainingService
 from bot.knowledge.base import IndexedKnowledgeBase
 from bot.storage.db import Database
@@ -70,30 +87,15 @@ class App:
     risk: RiskService
     intake: Intake
     metrics: Metrics
+    events: Events
+    features: list[Feature]  # what each feature adds; /help and the command menus read it
+    # Staff-channel button prefix -> the feature's action (adapters dispatch clicks here).
+    staff_actions: dict[str, StaffAction]
 
     async def close(self) -> None:
         if isinstance(self.kb, IndexedKnowledgeBase):
             await self.kb.close()  # a re-check under way reads the database
         await self.db.dispose()
-
-
-def build_routes(
-    faq: Faq,
-    tickets: TicketChat,
-    invites: InviteChat,
-    escalation: EscalationChat,
-    handover: HandoverChat,
-) -> Routes:
-    routes = Routes()
-    routes.commands["help"] = help_command
-    routes.commands["start"] = invites.start
-    routes.secret_commands.add("start")  # /start CODE: only the code's hash is kept
-    routes.buttons["kb"] = faq.choose
-    tickets.register(routes)
-    handover.register(routes)  # its answers (a problem, a suggestion) come before ticket reports
-    routes.fallback = faq.answer
-    escalation.register(routes)  # last: it gates every turn and watches the FAQ's answers
-    return routes
 
 
 async def build_app(
@@ -145,7 +147,8 @@ async def build_app(
         max_attempts=settings.intake_max_attempts,
         metrics=metrics,
     )
-    tickets = TicketService(db, clock, outbox, policies, settings.slack_staff_channel)
+    events = Events()
+    tickets = TicketService(db, clock, outbox, policies, settings.slack_staff_channel, events)
     invites = InviteService(db, clock)
     scheduler = Scheduler(
         db,
@@ -165,33 +168,14 @@ async def build_app(
         scheduler=scheduler,
         terminal_desk=settings.staff_terminal,
     )
-    tickets.on_open.append(escalation.on_ticket_opened)
-    scheduler.register(REMIND_JOB, escalation.remind)
-    directory = Directory(db, clock)
+    directory = Directory(db, clock, events)
     handover = HandoverService(
         db, clock, outbox, directory, tickets, template, settings.slack_staff_channel
     )
     suggestions = SuggestionService(db, clock, outbox, settings.slack_staff_channel)
     waking = WakingHours.parse(settings.waking_hours)
     training = TrainingService(db, clock, scheduler, outbox, waking)
-    training.register_jobs()
     project_info = ProjectInfo(clock, handover, tickets, policies, scheduler, training)
-    routes = build_routes(
-        Faq(project_info),
-        TicketChat(tickets, db),
-        InviteChat(invites),
-        EscalationChat(escalation),
-        HandoverChat(handover, suggestions, project_info),
-    )
-    engine = Engine(
-        store,
-        clock,
-        routes,
-        kb=TimedKnowledgeBase(kb, metrics) if kb is not None else None,
-        outbox=outbox,
-        max_chars=settings.max_message_chars,
-    )
-
     followups = FollowUps(
         db,
         clock,
@@ -203,9 +187,6 @@ async def build_app(
             parse_days(settings.warranty_notice_days, "AFTERCARE_WARRANTY_NOTICE_DAYS"),
         ),
     )
-    directory.project_changed.append(handover.project_changed)
-    directory.project_changed.append(followups.reschedule)
-    routes.buttons["followup"] = followups.button
     surveys = SurveyService(
         db,
         clock,
@@ -216,13 +197,7 @@ async def build_app(
         settings.slack_staff_channel,
         escalate=escalation.escalate,
     )
-    surveys.register_jobs()
-    tickets.on_resolved.append(surveys.ticket_resolved)
-    directory.project_changed.append(surveys.project_changed)
-    SurveyChat(surveys).register(routes)
-    TrainingChat(training).register(routes)
     announcements = Announcements(db, clock, scheduler, outbox, waking, settings.default_timezone)
-    announcements.register(routes)
     risk = RiskService(
         db,
         clock,
@@ -232,28 +207,35 @@ async def build_app(
         settings.risk_alert_threshold,
         settings.slack_staff_channel,
     )
-
-    async def check_risk(_job: Job) -> None:
-        await risk.check()
-
-    scheduler.every(RISK_JOB, timedelta(minutes=settings.risk_check_minutes), check_risk)
-
-    async def check_sla(_job: Job) -> None:
-        await tickets.check_sla()
-
-    async def sweep_waiting(_job: Job) -> None:
-        await tickets.sweep_waiting(
-            timedelta(days=settings.waiting_reminder_days),
-            timedelta(days=settings.waiting_autoclose_days),
-        )
-
-    scheduler.every("sla.check", timedelta(seconds=settings.sla_check_seconds), check_sla)
-    scheduler.every("tickets.waiting", timedelta(minutes=15), sweep_waiting)
-
-    async def prune_intake(_job: Job) -> None:
-        await intake.prune(timedelta(hours=settings.intake_retention_hours))
-
-    scheduler.every("intake.prune", timedelta(hours=1), prune_intake)
+    help_command = HelpCommand()
+    project_chat = ProjectInfoChat(project_info, handover)
+    # The order is that of /help and the command menus; text rules carry their own priority.
+    features = [
+        tickets_feature(tickets, TicketChat(tickets, db), settings),
+        training_feature(training, TrainingChat(training)),
+        escalation_feature(escalation, EscalationChat(escalation)),
+        project_info_feature(project_chat),
+        handover_feature(handover, HandoverChat(handover, project_chat.on_button)),
+        suggestions_feature(SuggestionChat(suggestions)),
+        followups_feature(followups),
+        surveys_feature(surveys, SurveyChat(surveys)),
+        announcements_feature(announcements),
+        invites_feature(InviteChat(invites, help_command)),
+        faq_feature(Faq(project_info)),
+        risk_feature(risk, timedelta(minutes=settings.risk_check_minutes)),
+        core_feature(help_command, intake, timedelta(hours=settings.intake_retention_hours)),
+    ]
+    help_command.features = features
+    register_jobs(scheduler, features)
+    subscribe(events, features)
+    engine = Engine(
+        store,
+        clock,
+        assemble(features),
+        kb=TimedKnowledgeBase(kb, metrics) if kb is not None else None,
+        outbox=outbox,
+        max_chars=settings.max_message_chars,
+    )
     return App(
         settings=settings,
         db=db,
@@ -278,4 +260,7 @@ async def build_app(
         risk=risk,
         intake=intake,
         metrics=metrics,
+        events=events,
+        features=features,
+        staff_actions=staff_actions(features),
     )

@@ -55,6 +55,7 @@ async def test_a_contact_never_sees_another_clients_checklist(
         f"handover:pb:{acme[0].id}",
         f"handover:prj:{acme[0].project_id}",
         f"handover:info:{acme[0].project_id}",
+        f"project:{acme[0].project_id}",
     ):
         replies = await app.engine.handle(console_message(clock, "", "bob", payload=payload))
         assert [r.kind for r in replies] == ["handover_not_found"], payload

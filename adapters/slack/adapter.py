@@ -29,7 +29,7 @@ from adapters.slack.keys import chat_key, event_key, parse_body
 from adapters.slack.sender import SlackSender, thread_key_of
 from adapters.slack.signature import rejection
 from bot.app import App
-from bot.core.errors import AftercareError, InvalidInputError, RateLimitedError
+from bot.core.errors import AftercareError, RateLimitedError
 from bot.core.intake import Event
 from bot.core.messages import Address, Channel, IncomingMessage, Reply
 from bot.core.protocols import Sender
@@ -243,7 +243,7 @@ class SlackAdapter:
         original = body.get("message")
         if original:
             await self._mark_chosen(message, original)
-        if payload.startswith(("staff:", "handoff:")):
+        if payload.partition(":")[0] in self._app.staff_actions:
             await self._staff_click(message, payload, context.get(_INTAKE))
         else:
             await self._answer(message, context.get(_INTAKE))
@@ -297,9 +297,9 @@ class SlackAdapter:
     async def _staff_click(
         self, message: IncomingMessage, payload: str, intake: int | None
     ) -> None:
-        """Ticket buttons (staff:ack|mine|resolve:REF) and conversation buttons
-        (handoff:take|back|ticket|faq:N), as the clicking staff member; refused anywhere but
-        the staff channel and to any account linked to a client."""
+        """A staff-channel button (a ticket's `staff:...`, a conversation's `handoff:...`): the
+        feature that declared its prefix acts as the clicking staff member. Refused anywhere
+        but the staff channel and to any account linked to a client."""
         if not await self._is_staff(message):
             log.warning(
                 "slack: staff action refused outside the staff channel or from a client",
@@ -307,47 +307,15 @@ class SlackAdapter:
             )
             return
         actor = await self._display_name(message.sender_id, message.sender_name)
+        prefix, _, action = payload.partition(":")
         try:
-            if payload.startswith("staff:"):
-                text = await self._ticket_action(payload, actor)
-            else:
-                await self._escalation_action(payload, actor)
-                return
+            text = await self._app.staff_actions[prefix](action, actor)
         except AftercareError as exc:
             text = f"{actor}: {exc}"
+        if text is None:
+            return  # the feature said what happened in the thread itself
         key = f"slack-staff:{intake}" if intake is not None else None
         await self._app.outbox.enqueue(message.address, Reply(text), key=key)
-
-    async def _ticket_action(self, payload: str, actor: str) -> str:
-        _, verb, ref = payload.split(":", 2)
-        tickets = self._app.tickets
-        if verb == "ack":
-            view = await tickets.acknowledge(ref, actor)
-        elif verb == "mine":
-            view = await tickets.assign(ref, actor, actor)
-        elif verb == "resolve":
-            view = await tickets.resolve(ref, actor)
-        else:
-            raise InvalidInputError(f"unknown staff action {verb!r}")
-        return f"{ref}: {view.status} by {actor}"
-
-    async def _escalation_action(self, payload: str, actor: str) -> None:
-        """Take it / hand back / open a ticket / save as FAQ, as the clicking staff member."""
-        verb, _, number = payload.partition(":")[2].partition(":")
-        handoff = self._app.escalation
-        if not number.isdigit() or len(number) > 18:
-            raise InvalidInputError(f"bad handoff button {payload[:40]!r}")
-        target = int(number)
-        if verb == "take":
-            await handoff.take(target, actor)
-        elif verb == "back":
-            await handoff.hand_back(target, actor)
-        elif verb == "ticket":
-            await handoff.open_ticket(target, actor)
-        elif verb == "faq":
-            await handoff.save_faq(target, actor)
-        else:
-            raise InvalidInputError(f"unknown handoff action {verb!r}")
 
     async def _display_name(self, user_id: str, fallback: str = "") -> str:
         """The name staff sign with: Slack's display name, else real name, else the handle."""

@@ -8,25 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from adapters.slack.blocks import SlackMessage, render_messages
-from bot.core.messages import Address, Button, Reply
+from bot.core.messages import Address, Reply
 from bot.core.protocols import Clock
 from bot.storage.db import Database
 from bot.storage.models_slack import SlackThread
-
-
-def staff_buttons(reply: Reply) -> Reply:
-    """Ticket messages to staff get acknowledge / assign to me / resolve (payload `staff:...`)."""
-    ref = reply.meta.get("ticket") or reply.meta.get("thread_key", "").removeprefix("ticket:")
-    if not reply.meta.get("thread_key", "").startswith("ticket:") and "ticket" not in reply.meta:
-        return reply
-    if reply.buttons or not ref:
-        return reply
-    buttons = (
-        Button("Acknowledge", f"staff:ack:{ref}"),
-        Button("Assign to me", f"staff:mine:{ref}"),
-        Button("Resolve", f"staff:resolve:{ref}"),
-    )
-    return Reply(reply.text, buttons, reply.citations, reply.thread_id, reply.kind, reply.meta)
 
 
 class SlackSender:
@@ -45,8 +30,6 @@ class SlackSender:
         key's thread; the first message posted starts it, and the rest follows there."""
         key = reply.meta.get("thread_key")
         staff = address.chat_id == self._staff
-        if staff:
-            reply = staff_buttons(reply)
         thread = reply.thread_id or address.thread_id or None
         if key and staff:
             thread = await self._thread_of(key) or thread

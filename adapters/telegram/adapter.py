@@ -33,6 +33,8 @@ from adapters.telegram.translate import BotIdentity
 from adapters.telegram.updates import parse_update, update_chat_key, update_key
 from bot.app import App
 from bot.core.errors import AftercareError, ConfigError, RateLimitedError
+from bot.core.feature import Feature, menu
+from bot.core.i18n import Lang
 from bot.core.intake import Event
 from bot.core.messages import Address, Channel, IncomingMessage, Reply
 from bot.core.protocols import Sender
@@ -43,31 +45,13 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 _SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 ALLOWED_UPDATES = ("message", "callback_query")
 POLL_SECONDS = 30
-# The command menu Telegram shows next to the text box, per language (the core's commands).
-COMMANDS = {
-    "en": (
-        ("help", "What I can do"),
-        ("ticket", "Report a problem or request"),
-        ("mytickets", "Your organisation's open tickets"),
-        ("status", "Check a ticket: /status ACME-42"),
-        ("human", "Talk to a person"),
-        ("project", "Your project: acceptance, warranty, SLA"),
-        ("handover", "Confirm the handover checklist"),
-        ("suggest", "Suggest an improvement"),
-        ("ask", "Ask a question (in groups)"),
-    ),
-    "zh": (
-        ("help", "查看可用命令"),
-        ("ticket", "报告问题或提交请求"),
-        ("mytickets", "本单位未关闭的工单"),
-        ("status", "查询工单：/status ACME-42"),
-        ("human", "转人工"),
-        ("project", "项目概况：验收、质保、服务级别"),
-        ("handover", "确认交接清单"),
-        ("suggest", "提出改进建议"),
-        ("ask", "提问（群组中使用）"),
-    ),
-}
+# The adapter's own command (translated to a question; see translate.py), after the features'.
+ASK = {"en": ("ask", "Ask a question (in groups)"), "zh": ("ask", "提问（群组中使用）")}
+
+
+def command_menu(features: Sequence[Feature], lang: Lang) -> list[tuple[str, str]]:
+    """The command menu Telegram shows next to the text box: the features' listed commands."""
+    return [*menu(features, lang), ASK[lang]]
 
 
 class TelegramAdapter:
@@ -155,8 +139,9 @@ class TelegramAdapter:
     async def _set_commands(self) -> None:
         bot = self.application.bot
         try:
-            await bot.set_my_commands(COMMANDS["en"])
-            await bot.set_my_commands(COMMANDS["zh"], language_code="zh")
+            features = self._app.features
+            await bot.set_my_commands(command_menu(features, "en"))
+            await bot.set_my_commands(command_menu(features, "zh"), language_code="zh")
         except TelegramError as exc:  # a menu is a nicety; never a reason not to start
             log.warning("telegram: command menu not set", extra={"error": str(exc)[:200]})
 

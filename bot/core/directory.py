@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import ConflictError, InvalidInputError, NotFoundError
+from bot.core.events import Events, ProjectChanged
 from bot.core.protocols import Clock
 from bot.storage.db import Database
 from bot.storage.models import ChannelIdentity, Client, Contact, Project
@@ -87,11 +87,10 @@ class ProjectChange:
 class Directory:
     """Admin operations; each is one transaction that fully happens or not at all."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, events: Events | None = None) -> None:
         self._db = db
         self._clock = clock
-        # Called with a project id after it is added or its dates change (follow-ups listen).
-        self.project_changed: list[Callable[[int], Awaitable[object]]] = []
+        self._events = events or Events()  # ProjectChanged after a project is added or moved
 
     async def add_client(self, name: str, code: str | None = None) -> Client:
         name = name.strip()
@@ -186,8 +185,11 @@ class Directory:
         return project
 
     async def _changed(self, project_id: int) -> None:
-        for listener in self.project_changed:
-            await listener(project_id)
+        """Every listener runs; the first failure is then raised, so the staff command that
+        changed the project says what did not follow (the change itself is committed)."""
+        failures = await self._events.emit(ProjectChanged(project_id))
+        if failures:
+            raise failures[0]
 
     async def list_projects(self, client_ref: str | None = None) -> list[tuple[Project, Client]]:
         async with self._db.session() as session:

@@ -36,6 +36,11 @@ class Context:
     def text(self) -> str:
         return self.turn.message.text.strip()
 
+    @property
+    def actor(self) -> str:
+        """The sender, as ticket and handover logs name a client: "Alice (client)"."""
+        return f"{self.turn.message.who} (client)"
+
     # What a feature read at the start of the turn and wants again later in it (by key).
     memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
     # The conversation's form state, read once per turn (several text handlers look at it).
@@ -62,16 +67,18 @@ Handler = Callable[[Context, str], Awaitable[list[Reply]]]
 TextHandler = Callable[[Context], Awaitable[list[Reply] | None]]
 Fallback = Callable[[Context], Awaitable[list[Reply]]]
 Gate = Callable[[Context], Awaitable[list[Reply] | None]]
+Watcher = Callable[[Context, list[Reply]], Awaitable[list[Reply]]]
 
 
 @dataclass
 class Routes:
-    """What the engine can do. Features add commands, button prefixes and text handlers.
+    """What the engine can do, assembled from the features' declarations (bot/core/feature.py).
 
     Gates see every turn first (commands and clicks too); one that returns a list, even an
     empty one, answers the turn (a conversation handed to a person bypasses the bot).
     Text handlers run in order on plain text; the first that returns replies wins, and the
-    fallback (the FAQ) answers the rest.
+    fallback (the FAQ) answers the rest. Watchers then see (and may add to) the replies of
+    every turn no gate answered: escalation counts the FAQ's "I don't know"s.
     """
 
     gates: list[Gate] = field(default_factory=list)
@@ -81,6 +88,7 @@ class Routes:
     buttons: dict[str, Handler] = field(default_factory=dict)
     text: list[TextHandler] = field(default_factory=list)
     fallback: Fallback | None = None
+    watchers: list[Watcher] = field(default_factory=list)
 
 
 class Engine:
@@ -156,6 +164,12 @@ class Engine:
             answered = await gate(ctx)
             if answered is not None:
                 return answered
+        replies = await self._dispatch(ctx)
+        for watcher in self._routes.watchers:
+            replies = await watcher(ctx, replies)
+        return replies
+
+    async def _dispatch(self, ctx: Context) -> list[Reply]:
         payload = ctx.turn.message.button_payload
         if payload:
             prefix, _, rest = payload.partition(":")

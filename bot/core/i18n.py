@@ -24,31 +24,9 @@ def detect_lang(text: str, fallback: Lang = "en") -> Lang:
 
 _PHRASES: dict[str, dict[Lang, str]] = {
     "help": {
-        "en": (
-            "I'm Aftercare, your project's support assistant. Ask me a question in plain words, "
-            "or use a command:\n"
-            "/ticket - report a problem or request\n"
-            "/mytickets - your organisation's open tickets\n"
-            "/status NUMBER - check a ticket\n"
-            "/training - upcoming training sessions\n"
-            "/human - talk to a person\n"
-            "/project - your project: acceptance, warranty, SLA, next check-in\n"
-            "/handover - confirm the handover checklist\n"
-            "/suggest IDEA - suggest an improvement\n"
-            "/help - this message"
-        ),
-        "zh": (
-            "我是 Aftercare，项目售后支持助手。可以直接用中文提问，或使用命令：\n"
-            "/ticket - 报告问题或提交请求\n"
-            "/mytickets - 查看本单位未关闭的工单\n"
-            "/status 编号 - 查询工单\n"
-            "/training - 即将举行的培训\n"
-            "/human - 转人工\n"
-            "/project - 项目概况：验收、质保、服务级别、下次回访\n"
-            "/handover - 确认交接清单\n"
-            "/suggest 建议 - 提出改进建议\n"
-            "/help - 显示本帮助"
-        ),
+        "en": "I'm Aftercare, your project's support assistant. Ask me a question in plain words, "
+        "or use a command:",
+        "zh": "我是 Aftercare，项目售后支持助手。可以直接用中文提问，或使用命令：",
     },
     "not_configured": {
         "en": "Sorry, {feature} is not set up on this Aftercare installation yet.",
@@ -80,6 +58,11 @@ _PHRASES: dict[str, dict[Lang, str]] = {
         ),
         "zh": "您的消息太长，无法一次处理（最多 {limit} 个字符）。请分成几条较短的消息发送，或以文件形式发送。",
     },
+    "form_too_short": {
+        "en": "Please describe it in a few more words (or type cancel).",
+        "zh": "请再多描述几个字（输入“取消”可放弃）。",
+    },
+    "form_cancelled": {"en": "OK, cancelled.", "zh": "好的，已取消。"},
     "empty": {
         "en": "Type a question, or /help to see what I can do.",
         "zh": "请输入您的问题，或输入 /help 查看可用命令。",
@@ -88,6 +71,9 @@ _PHRASES: dict[str, dict[Lang, str]] = {
 
 
 Phrases = dict[str, dict[Lang, str]]
+
+# What a client types to leave a form under way (a suggestion, a handover problem).
+CANCEL_WORDS = frozenset({"cancel", "stop", "取消", "算了"})
 
 
 def say(table: Phrases, key: str, lang: Lang, **values: str) -> str:

@@ -44,6 +44,11 @@ class IncomingMessage:
         """Where an answer to this message goes: its chat, and thread if it has one."""
         return Address(self.channel, self.workspace_id, self.chat_id, self.thread_id)
 
+    @property
+    def who(self) -> str:
+        """The sender as people read it: the channel's display name, else the platform id."""
+        return self.sender_name or self.sender_id
+
 
 @dataclass(frozen=True)
 class Button:

@@ -70,10 +70,7 @@ async def transcript(db: Database, conversation_id: int) -> Transcript:
             payload = m.payload or {}
             if payload.get("kind") == "handoff_reply":
                 continue  # the relay below is the record, with the staff member's name
-            if m.direction == "in":
-                who = contact.name if contact else (m.sender_name or m.sender_id)
-            else:
-                who = "Aftercare"
+            who = "Aftercare" if m.direction != "in" else contact.name if contact else m.who
             # A pushed message belongs where it was decided, not where it was delivered.
             at = (
                 queued.get(int(payload["outbox"]), m.created_at)

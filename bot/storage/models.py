@@ -157,6 +157,11 @@ class Message(Base):
     inbound_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
 
+    @property
+    def who(self) -> str:
+        """The sender as people read it (as IncomingMessage.who)."""
+        return self.sender_name or self.sender_id
+
 
 UNSENT = text("state IN ('pending', 'sending')")
 

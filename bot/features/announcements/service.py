@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.directory import client_by_ref
-from bot.core.engine import Context, Routes
 from bot.core.errors import InvalidInputError, NotFoundError
-from bot.core.i18n import Lang, Phrases, say, t
+from bot.core.feature import JobSpec
+from bot.core.i18n import say
 from bot.core.messages import Button, Reply
 from bot.core.outbox import FAILED, SENT
 from bot.core.project_lookup import project_by_name
@@ -22,6 +22,7 @@ from bot.core.quiet import WakingHours
 from bot.core.reach import push_when_awake, recipients
 from bot.core.scheduler import Job, Jobs
 from bot.features.announcements.models import Announcement, AnnouncementDelivery
+from bot.features.announcements.phrases import PHRASES
 from bot.features.training.service import parse_local, when_text
 from bot.storage.db import Database, get_or_add
 from bot.storage.models import Client, Contact, OutboxItem, Project
@@ -30,19 +31,6 @@ KINDS = ("upgrade", "security", "feature")
 JOB_SEND = "announce.send"
 SCHEDULED, QUEUED, CANCELLED = "scheduled", "queued", "cancelled"
 MAX_TEXT = 4000
-
-PHRASES: Phrases = {
-    "upgrade": {"en": "Upgrade window", "zh": "升级窗口"},
-    "security": {"en": "Security patch", "zh": "安全补丁"},
-    "feature": {"en": "New feature", "zh": "新功能"},
-    "understood": {"en": "Understood", "zh": "知道了"},
-    "noted": {"en": "Thank you, noted.", "zh": "谢谢，已记录。"},
-    "noted_already": {"en": "Already noted. Thank you!", "zh": "已经记录过了，谢谢！"},
-    "unknown": {
-        "en": "This notice is not available any more.",
-        "zh": "该通知已失效。",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -87,9 +75,8 @@ class Announcements:
         self._waking = waking
         self._default_timezone = default_timezone
 
-    def register(self, routes: Routes) -> None:
-        self._scheduler.register(JOB_SEND, self._on_send)
-        routes.buttons["announce"] = self.on_button
+    def jobs(self) -> list[JobSpec]:
+        return [JobSpec(JOB_SEND, self._on_send)]
 
     # --- staff ---------------------------------------------------------------------------
 
@@ -248,20 +235,6 @@ class Announcements:
             await push_when_awake(self._outbox, self._waking, now, person, reply, key)
         return len(people)
 
-    # --- clients -------------------------------------------------------------------------
-
-    async def on_button(self, ctx: Context, action: str) -> list[Reply]:
-        """`announce:ack:ID`: the contact the notice was sent to says it is understood."""
-        verb, _, rest = action.partition(":")
-        if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
-        if verb != "ack" or not rest.isdigit() or ctx.turn.contact_id is None:
-            return [_say("unknown", ctx.lang)]
-        accepted = await self.acknowledge(int(rest), ctx.turn.contact_id)
-        if accepted is None:
-            return [_say("unknown", ctx.lang)]
-        return [_say("noted" if accepted else "noted_already", ctx.lang)]
-
     async def acknowledge(self, delivery_id: int, contact_id: int) -> bool | None:
         """True when recorded now, False when it was already; None for a delivery that is not
         this contact's."""
@@ -305,10 +278,6 @@ class Announcements:
 
 def _key(announcement_id: int) -> str:
     return f"announce:{announcement_id}"
-
-
-def _say(key: str, lang: Lang) -> Reply:
-    return Reply(say(PHRASES, key, lang), kind=f"announcement_{key}")
 
 
 async def _client_zone(session: AsyncSession, client_id: int) -> str | None:

@@ -4,7 +4,7 @@ a row, and the gate that relays a conversation's messages while a person has it.
 from __future__ import annotations
 
 from bot.core.commands import not_configured
-from bot.core.engine import Context, Fallback, Handler, Routes, parse_command
+from bot.core.engine import Context, parse_command
 from bot.core.i18n import say
 from bot.core.messages import Button, Reply
 from bot.features.escalation.phrases import PHRASES, asks_for_person
@@ -24,18 +24,6 @@ class EscalationChat:
     def __init__(self, handoff: EscalationService) -> None:
         self._escalation = handoff
         self._unset = not_configured("talking to a person", "转人工")
-
-    def register(self, routes: Routes) -> None:
-        """Call after the other features registered: it watches the FAQ's answers."""
-        routes.gates.append(self.gate)
-        routes.commands["human"] = self.human
-        routes.commands["bot"] = self.bot
-        routes.buttons["human"] = self.human
-        routes.text.insert(0, self.on_text)
-        if routes.fallback is not None:
-            routes.fallback = self._watch_fallback(routes.fallback)
-        if "kb" in routes.buttons:
-            routes.buttons["kb"] = self._watch_button(routes.buttons["kb"])
 
     async def gate(self, ctx: Context) -> list[Reply] | None:
         """While a person is asked or on, the bot stays quiet but for /bot and /human: what the
@@ -91,26 +79,16 @@ class EscalationChat:
             return None
         return await self.human(ctx, "")
 
-    def _watch_fallback(self, answer: Fallback) -> Fallback:
-        async def watched(ctx: Context) -> list[Reply]:
-            return await self._after_faq(ctx, await answer(ctx))
-
-        return watched
-
-    def _watch_button(self, choose: Handler) -> Handler:
-        async def watched(ctx: Context, rest: str) -> list[Reply]:
-            return await self._after_faq(ctx, await choose(ctx, rest))
-
-        return watched
-
     async def _client(self, ctx: Context) -> str:
         message = ctx.turn.message
-        fallback = message.sender_name or message.sender_id
+        fallback = message.who
         if ctx.turn.contact_id is None:
             return fallback
         return await self._escalation.client_name(ctx.turn.conversation_id, fallback)
 
-    async def _after_faq(self, ctx: Context, replies: list[Reply]) -> list[Reply]:
+    async def after_faq(self, ctx: Context, replies: list[Reply]) -> list[Reply]:
+        """A watcher of every turn's replies: the FAQ's answers and "I don't know"s keep the
+        streak; enough "I don't know"s in a row ask a person in."""
         kinds = {r.kind for r in replies}
         if _LOW not in kinds and _CONFIDENT not in kinds:
             return replies

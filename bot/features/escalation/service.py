@@ -29,7 +29,7 @@ from bot.features.faq.drafts import Draft, write_draft
 from bot.features.tickets.models import Ticket
 from bot.features.tickets.phrases import lang_of, local_time
 from bot.features.tickets.policies import Policies
-from bot.features.tickets.service import OPEN_STATUSES, TicketService, TicketView
+from bot.features.tickets.service import OPEN_STATUSES, TicketOpened, TicketService, TicketView
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Message, Project
 
@@ -322,8 +322,9 @@ class EscalationService:
             )
         return EscalationStart(True, view, reply)
 
-    async def on_ticket_opened(self, ticket: TicketView) -> None:
-        """TicketService listener: a new P1 ticket from a conversation escalates it."""
+    async def on_ticket_opened(self, event: TicketOpened) -> None:
+        """A new P1 ticket from a conversation escalates it."""
+        ticket = event.ticket
         if ticket.severity != "P1" or ticket.conversation_id is None or not self.enabled:
             return
         async with self._db.session() as session:
@@ -686,7 +687,7 @@ class EscalationService:
             )
         lines = []
         for row in reversed(rows):
-            name = row.sender_name or row.sender_id
+            name = row.who
             if row.direction == "in":
                 name = party.contact.name if party.contact else name
             text = " ".join(row.text.split())

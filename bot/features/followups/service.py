@@ -13,15 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.directory import client_by_ref
-from bot.core.engine import Context
 from bot.core.errors import InvalidInputError, NotFoundError
-from bot.core.i18n import Lang, Phrases, say
+from bot.core.events import ProjectChanged
+from bot.core.feature import JobSpec
+from bot.core.i18n import Lang, say
 from bot.core.messages import Button, Reply
 from bot.core.protocols import Clock, Outbox
 from bot.core.quiet import WakingHours
 from bot.core.reach import Recipient, push_when_awake, recipients
 from bot.core.scheduler import Job, JobState, Scheduler
 from bot.features.followups.models import FollowUpPolicy
+from bot.features.followups.phrases import PHRASES
 from bot.storage.db import Database
 from bot.storage.models import Project
 
@@ -29,31 +31,6 @@ log = logging.getLogger(__name__)
 
 CHECKIN, WARRANTY = "followup.checkin", "followup.warranty"
 SEND_AT = time(10)  # local time of the project on the due day; quiet hours apply per contact
-
-_PHRASES: Phrases = {
-    "checkin": {
-        "en": "Hi {name}, it has been {days} days since {project} was {event}. How is it going? "
-        "If anything is not working as it should, tell us here.",
-        "zh": "{name}您好，{project}{event}已经{days}天了。使用情况如何？如果有任何问题，"
-        "可以直接在这里告诉我们。",
-    },
-    "delivered": {"en": "delivered", "zh": "交付"},
-    "accepted": {"en": "accepted", "zh": "验收"},
-    "all_good": {"en": "All good", "zh": "一切正常"},
-    "problem": {"en": "Report a problem", "zh": "报告问题"},
-    "person": {"en": "Talk to a person", "zh": "联系人工"},
-    "warranty": {
-        "en": "Heads-up, {name}: the warranty for {project} ends on {end} ({days} days from "
-        "now). Please report any defect you know of before then; after that date, fixes are "
-        "covered by your maintenance agreement.",
-        "zh": "{name}您好，提醒一下：{project}的质保期将于{end}结束（还有{days}天）。"
-        "如有已知缺陷，请在此之前报告；之后的修复将按维护协议处理。",
-    },
-    "thanks": {
-        "en": "Glad to hear it, thank you! We will check in again later.",
-        "zh": "很高兴听到一切顺利，谢谢！我们之后会再来问候。",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -93,8 +70,9 @@ class FollowUps:
         self._outbox = outbox
         self._waking = waking
         self.defaults = defaults
-        scheduler.register(CHECKIN, self._checkin)
-        scheduler.register(WARRANTY, self._warranty)
+
+    def jobs(self) -> list[JobSpec]:
+        return [JobSpec(CHECKIN, self._checkin), JobSpec(WARRANTY, self._warranty)]
 
     # --- scheduling ----------------------------------------------------------------------
 
@@ -142,6 +120,9 @@ class FollowUps:
             project_id = project.id
         await self.reschedule(project_id)
         return policy
+
+    async def project_changed(self, event: ProjectChanged) -> None:
+        await self.reschedule(event.project_id)
 
     async def reschedule(self, project_id: int) -> list[str]:
         """(Re)compute a project's follow-up jobs from its dates and policy.
@@ -213,13 +194,13 @@ class FollowUps:
         for person in people:
             reply = Reply(
                 say(
-                    _PHRASES,
+                    PHRASES,
                     "checkin",
                     person.lang,
                     name=person.name,
                     days=str(days),
                     project=name,
-                    event=say(_PHRASES, event, person.lang),
+                    event=say(PHRASES, event, person.lang),
                 ),
                 buttons=_checkin_buttons(project_id, person.lang),
                 kind="followup_checkin",
@@ -245,7 +226,7 @@ class FollowUps:
         for person in people:
             reply = Reply(
                 say(
-                    _PHRASES,
+                    PHRASES,
                     "warranty",
                     person.lang,
                     name=person.name,
@@ -254,8 +235,8 @@ class FollowUps:
                     days=str((end - today).days),
                 ),
                 buttons=(
-                    Button(say(_PHRASES, "problem", person.lang), "ticket:new"),
-                    Button(say(_PHRASES, "person", person.lang), "human:request"),
+                    Button(say(PHRASES, "problem", person.lang), "ticket:new"),
+                    Button(say(PHRASES, "person", person.lang), "human:request"),
                 ),
                 kind="followup_warranty",
                 meta={"project_id": str(project_id)},
@@ -266,18 +247,12 @@ class FollowUps:
         key = f"{job.key or job.id}:to:{person.contact_id}"
         await push_when_awake(self._outbox, self._waking, self._clock.now(), person, reply, key)
 
-    # --- chat ----------------------------------------------------------------------------
-
-    async def button(self, ctx: Context, rest: str) -> list[Reply]:
-        """`followup:ok:<project>`: the client says all is well."""
-        return [Reply(say(_PHRASES, "thanks", ctx.lang))]
-
 
 def _checkin_buttons(project_id: int, lang: Lang) -> tuple[Button, ...]:
     return (
-        Button(say(_PHRASES, "all_good", lang), f"followup:ok:{project_id}"),
-        Button(say(_PHRASES, "problem", lang), "ticket:new"),
-        Button(say(_PHRASES, "person", lang), "human:request"),
+        Button(say(PHRASES, "all_good", lang), f"followup:ok:{project_id}"),
+        Button(say(PHRASES, "problem", lang), "ticket:new"),
+        Button(say(PHRASES, "person", lang), "human:request"),
     )
 
 

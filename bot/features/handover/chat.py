@@ -1,6 +1,5 @@
-"""Client commands for after-care: /handover (confirm checklist items or report a problem with
-one), /suggest and "I have a suggestion...", and /project. Every lookup is scoped to the
-sender's client: another client's project or item reads like a missing one."""
+"""/handover in chat: confirm checklist items or report a problem with one. Every lookup is
+scoped to the sender's client: another client's project or item reads like a missing one."""
 
 from __future__ import annotations
 
@@ -8,41 +7,29 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.engine import Context, Routes
-from bot.core.errors import InvalidInputError, NotFoundError
-from bot.core.i18n import Lang, say, t
+from bot.core.engine import Context, Handler
+from bot.core.errors import NotFoundError
+from bot.core.i18n import CANCEL_WORDS, Lang, say, t
 from bot.core.messages import Button, Reply
-from bot.features.handover.phrases import CANCEL_WORDS, PHRASES, suggestion_text
+from bot.features.handover.phrases import PHRASES
 from bot.features.handover.service import ChecklistView, HandoverService, ItemView
-from bot.features.project_info.service import ProjectInfo
-from bot.features.suggestions.service import SuggestionService
-from bot.features.tickets.flow import actor_of
+from bot.features.project_info.chat import which_project
 
-PROBLEM_FLOW, SUGGEST_FLOW = "handover_problem", "suggestion"
+PROBLEM_FLOW = "handover_problem"
 
 
 class HandoverChat:
-    def __init__(
-        self, handover: HandoverService, suggestions: SuggestionService, info: ProjectInfo
-    ) -> None:
+    def __init__(self, handover: HandoverService, project_button: Handler) -> None:
         self._handover = handover
-        self._suggestions = suggestions
-        self._info = info
-
-    def register(self, routes: Routes) -> None:
-        routes.commands["handover"] = self.handover_command
-        routes.commands["suggest"] = self.suggest_command
-        routes.commands["project"] = self.project_command
-        routes.buttons["handover"] = self.on_button
-        # Before the ticket handler: a problem described here is not a new ticket form.
-        routes.text.insert(0, self.on_text)
+        # `handover:info:P` buttons sent before /project had a feature of its own.
+        self._project_button = project_button
 
     # --- /handover -----------------------------------------------------------------------------
 
     async def handover_command(self, ctx: Context, args: str) -> list[Reply]:
         """`/handover` shows the checklist and asks about the next open item; `/handover N`
         asks about item N."""
-        project_id, replies = await self._project(ctx, "handover:prj:")
+        project_id, replies = await which_project(ctx, self._handover, "handover:prj:")
         if project_id is None:
             return replies
         assert ctx.turn.client_id is not None
@@ -52,17 +39,16 @@ class HandoverChat:
         return [self._checklist_reply(ctx, view, item)]
 
     async def on_button(self, ctx: Context, action: str) -> list[Reply]:
-        """`handover:prj:P` / `handover:info:P` (a project picked), `handover:ok:I` (confirm an
-        item), `handover:pb:I` (report a problem with it)."""
+        """`handover:prj:P` (a project picked), `handover:ok:I` (confirm an item),
+        `handover:pb:I` (report a problem with it)."""
         if ctx.turn.client_id is None:
             return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
         verb, _, ident = action.partition(":")
+        if verb == "info":
+            return await self._project_button(ctx, ident)
         if not ident.isdigit():
             return [Reply(t("empty", ctx.lang))]
         try:
-            if verb == "info":
-                text = await self._info.describe(int(ident), ctx.turn.client_id, ctx.lang)
-                return [Reply(text, kind="project_info")]
             if verb == "prj":
                 view = await self._handover.checklist(int(ident), ctx.turn.client_id)
                 return [self._checklist_reply(ctx, view, None)]
@@ -87,7 +73,7 @@ class HandoverChat:
             item_id,
             client_id=ctx.turn.client_id,
             contact_id=ctx.turn.contact_id,
-            by=ctx.turn.message.sender_name or ctx.turn.message.sender_id,
+            by=ctx.turn.message.who,
         )
         lang, view = ctx.lang, result.checklist
         key = "was_confirmed" if result.already else "confirmed"
@@ -150,75 +136,24 @@ class HandoverChat:
             meta={"project_id": str(view.project_id)},
         )
 
-    # --- /suggest ------------------------------------------------------------------------------
-
-    async def suggest_command(self, ctx: Context, args: str) -> list[Reply]:
-        if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
-        if len(args.strip()) < 3:
-            await ctx.set_flow({"name": SUGGEST_FLOW})
-            return [Reply(say(PHRASES, "ask_suggestion", ctx.lang), kind="suggestion_form")]
-        return await self._suggest(ctx, args)
-
-    async def _suggest(self, ctx: Context, text: str) -> list[Reply]:
-        assert ctx.turn.client_id is not None
-        try:
-            view = await self._suggestions.add(
-                client_id=ctx.turn.client_id,
-                text=text,
-                author=ctx.turn.message.sender_name or ctx.turn.message.sender_id,
-                contact_id=ctx.turn.contact_id,
-                conversation_id=ctx.turn.conversation_id,
-            )
-        except InvalidInputError:
-            return [Reply(say(PHRASES, "too_short", ctx.lang), kind="suggestion_form")]
-        await ctx.set_flow(None)
-        if view.project is None:
-            return [Reply(say(PHRASES, "suggestion_thanks_plain", ctx.lang), kind="suggestion")]
-        return [
-            Reply(
-                say(PHRASES, "suggestion_thanks", ctx.lang, project=view.project), kind="suggestion"
-            )
-        ]
-
-    # --- /project ------------------------------------------------------------------------------
-
-    async def project_command(self, ctx: Context, _args: str) -> list[Reply]:
-        project_id, replies = await self._project(ctx, "handover:prj:", info=True)
-        if project_id is None:
-            return replies
-        assert ctx.turn.client_id is not None
-        text = await self._info.describe(project_id, ctx.turn.client_id, ctx.lang)
-        return [Reply(text, kind="project_info")]
-
     # --- typed answers -------------------------------------------------------------------------
 
     async def on_text(self, ctx: Context) -> list[Reply] | None:
+        """The problem with an item, typed after "Report a problem"."""
         flow = await ctx.flow()
-        name = flow.get("name") if flow else None
-        if flow is not None and name in (PROBLEM_FLOW, SUGGEST_FLOW):
-            if ctx.text.lower() in CANCEL_WORDS:
-                await ctx.set_flow(None)
-                return [Reply(say(PHRASES, "cancelled", ctx.lang))]
-            if name == PROBLEM_FLOW:
-                return await self._problem(ctx, flow)
-            return await self._suggest(ctx, ctx.text)
-        if flow is not None:
-            return None  # another form is under way (a ticket's title may well be an idea)
-        idea = suggestion_text(ctx.text)
-        if idea is None or ctx.turn.client_id is None:
+        if flow is None or flow.get("name") != PROBLEM_FLOW:
             return None
-        if len(idea) < 3:
-            await ctx.set_flow({"name": SUGGEST_FLOW})
-            return [Reply(say(PHRASES, "ask_suggestion", ctx.lang), kind="suggestion_form")]
-        return await self._suggest(ctx, idea)
+        if ctx.text.lower() in CANCEL_WORDS:
+            await ctx.set_flow(None)
+            return [Reply(t("form_cancelled", ctx.lang))]
+        return await self._problem(ctx, flow)
 
     async def _problem(self, ctx: Context, flow: dict[str, Any]) -> list[Reply]:
         if ctx.turn.client_id is None:
             await ctx.set_flow(None)
             return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
         if len(ctx.text) < 3:
-            return [Reply(say(PHRASES, "too_short", ctx.lang), kind="handover_form")]
+            return [Reply(t("form_too_short", ctx.lang), kind="handover_form")]
         try:
             item = await self._handover.item(int(flow["item"]), ctx.turn.client_id)
             ticket = await self._handover.problem(
@@ -227,7 +162,7 @@ class HandoverChat:
                 client_id=ctx.turn.client_id,
                 contact_id=ctx.turn.contact_id,
                 conversation_id=ctx.turn.conversation_id,
-                by=actor_of(ctx),
+                by=ctx.actor,
             )
         except NotFoundError:
             await ctx.set_flow(None)
@@ -235,24 +170,6 @@ class HandoverChat:
         await ctx.set_flow(None)
         text = say(PHRASES, "problem_opened", ctx.lang, ref=ticket.ref, title=item.title(ctx.lang))
         return [Reply(text, kind="handover_problem", meta={"ticket": ticket.ref})]
-
-    # --- helpers -------------------------------------------------------------------------------
-
-    async def _project(
-        self, ctx: Context, prefix: str, *, info: bool = False
-    ) -> tuple[int | None, list[Reply]]:
-        """The sender's project, or the replies to send instead (not linked, none, pick one)."""
-        if ctx.turn.client_id is None:
-            return None, [Reply(t("not_linked", ctx.lang), kind="not_linked")]
-        projects = await self._handover.projects_of(ctx.turn.client_id)
-        if not projects:
-            return None, [Reply(say(PHRASES, "no_project", ctx.lang))]
-        if len(projects) == 1:
-            return projects[0][0], []
-        verb = "info" if info else "prj"
-        buttons = tuple(Button(name[:40], f"handover:{verb}:{pid}") for pid, name in projects[:8])
-        text = say(PHRASES, "pick_project", ctx.lang)
-        return None, [Reply(text, buttons=buttons, kind="handover_project")]
 
 
 def _mark(item: ItemView) -> str:

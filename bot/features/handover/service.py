@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.directory import Directory, ProjectChange, client_by_ref
 from bot.core.errors import ConfigError, InvalidInputError, NotFoundError
+from bot.core.events import ProjectChanged
 from bot.core.i18n import Lang
 from bot.core.protocols import Clock, Outbox
 from bot.core.staff import StaffChannel
@@ -167,9 +168,10 @@ class HandoverService:
 
     # --- the checklist -----------------------------------------------------------------------
 
-    async def project_changed(self, project_id: int) -> None:
-        """Directory's hook: make the checklist of a new project; move open items' due dates
-        when the delivery date changes."""
+    async def project_changed(self, event: ProjectChanged) -> None:
+        """Make the checklist of a new project; move open items' due dates when the delivery
+        date changes."""
+        project_id = event.project_id
         async with self._db.session() as session:
             project = await session.get(Project, project_id)
             if project is None:

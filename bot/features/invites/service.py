@@ -12,11 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.directory import chat_identity, client_by_ref, contact_of_client, find_contact
-from bot.core.engine import Context
+from bot.core.directory import client_by_ref, contact_of_client, find_contact
 from bot.core.errors import AftercareError, InvalidInputError
-from bot.core.i18n import Lang, Phrases, say, t
-from bot.core.messages import Reply
 from bot.core.protocols import Clock
 from bot.features.invites.models import Invite
 from bot.storage.db import Database
@@ -24,43 +21,6 @@ from bot.storage.models import ChannelIdentity, Client, Contact
 
 MAX_DAYS = 90
 _CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-
-_PHRASES: Phrases = {
-    "how_to_join": {
-        "en": (
-            "Hello! I'm Aftercare, the support assistant of your project team. This chat is not "
-            "linked to a client yet, so I can't show tickets or project details here. Ask your "
-            "project contact for an invite code, then send /start followed by the code."
-        ),
-        "zh": (
-            "您好！我是 Aftercare，项目团队的售后支持助手。此聊天尚未关联到客户，因此无法在这里查看"
-            "工单或项目信息。请向项目联系人索取邀请码，然后发送 /start 加邀请码。"
-        ),
-    },
-    "welcome": {
-        "en": "Welcome, {name}! This chat is now linked to {client}. Ask me anything, or type /help.",
-        "zh": "欢迎，{name}！此聊天已关联到 {client}。请直接提问，或输入 /help 查看可用命令。",
-    },
-    "welcome_group": {
-        "en": (
-            "This group is now linked to {client}. Mention me or reply to one of my messages "
-            "to ask something; /help lists the commands."
-        ),
-        "zh": "此群组已关联到 {client}。提到我或回复我的消息即可提问；输入 /help 查看可用命令。",
-    },
-    "unknown": {
-        "en": "I don't recognise that invite code. Check it, or ask your project contact for a new one.",
-        "zh": "无法识别该邀请码。请检查后重试，或向项目联系人索取新的邀请码。",
-    },
-    "used": {
-        "en": "That invite code has already been used. Ask your project contact for a new one.",
-        "zh": "该邀请码已被使用。请向项目联系人索取新的邀请码。",
-    },
-    "expired": {
-        "en": "That invite code expired on {date}. Ask your project contact for a new one.",
-        "zh": "该邀请码已于 {date} 过期。请向项目联系人索取新的邀请码。",
-    },
-}
 
 
 class InviteError(AftercareError):
@@ -225,36 +185,3 @@ async def _bind(
         )
     else:
         identity.contact_id = contact.id
-
-
-class InviteChat:
-    """`/start` in chat: with a code it redeems the invite; without one it explains how to join."""
-
-    def __init__(self, invites: InviteService) -> None:
-        self._invites = invites
-
-    async def start(self, ctx: Context, args: str) -> list[Reply]:
-        code = args.strip().split()[0] if args.strip() else ""
-        if not code:
-            if ctx.turn.client_id is None:
-                return [Reply(say(_PHRASES, "how_to_join", ctx.lang), kind="not_linked")]
-            return [Reply(t("help", ctx.lang), kind="help")]
-        message = ctx.turn.message
-        user_id = chat_identity(message.chat_id) if message.group else message.sender_id
-        try:
-            joined = await self._invites.redeem(
-                code, message.channel, message.workspace_id, user_id, message.sender_name
-            )
-        except InviteError as exc:
-            return [
-                Reply(_refusal(exc, ctx.lang), kind="invite_refused", meta={"reason": exc.reason})
-            ]
-        key = "welcome_group" if message.group else "welcome"
-        text = say(_PHRASES, key, ctx.lang, name=joined.contact, client=joined.client)
-        return [Reply(text, kind="invite_accepted")]
-
-
-def _refusal(exc: InviteError, lang: Lang) -> str:
-    if exc.reason == "expired" and exc.expired_at is not None:
-        return say(_PHRASES, "expired", lang, date=exc.expired_at.date().isoformat())
-    return say(_PHRASES, exc.reason if exc.reason in ("used", "expired") else "unknown", lang)

@@ -11,8 +11,8 @@ from bot.core.i18n import Lang, say
 from bot.core.protocols import Clock
 from bot.core.scheduler import JobState, Scheduler
 from bot.features.followups.service import CHECKIN
-from bot.features.handover.phrases import PHRASES
 from bot.features.handover.service import ChecklistView, HandoverService
+from bot.features.project_info.phrases import PHRASES
 from bot.features.tickets.policies import SEVERITIES, Policies
 from bot.features.tickets.service import OPEN_STATUSES, TicketService
 from bot.features.training.service import SCHEDULED, TrainingService, when_text

@@ -3,7 +3,7 @@ and the optional comment typed after a vote."""
 
 from __future__ import annotations
 
-from bot.core.engine import Context, Routes
+from bot.core.engine import Context
 from bot.core.errors import InvalidInputError, NotFoundError
 from bot.core.i18n import say, t
 from bot.core.messages import Button, Reply
@@ -16,11 +16,6 @@ FLOW = "survey_comment"
 class SurveyChat:
     def __init__(self, surveys: SurveyService) -> None:
         self._surveys = surveys
-
-    def register(self, routes: Routes) -> None:
-        routes.buttons["survey"] = self.on_button
-        # First: a comment under way must not be read as a new ticket or an FAQ question.
-        routes.text.insert(0, self.on_text)
 
     async def on_button(self, ctx: Context, action: str) -> list[Reply]:
         verb, _, rest = action.partition(":")

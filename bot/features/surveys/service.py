@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.directory import client_by_ref
 from bot.core.errors import InvalidInputError, NotFoundError
+from bot.core.events import ProjectChanged
+from bot.core.feature import JobSpec
 from bot.core.i18n import Lang, say
 from bot.core.messages import Address, Button, Reply
 from bot.core.protocols import Clock, Outbox
@@ -29,7 +31,7 @@ from bot.features.surveys.phrases import PHRASES
 from bot.features.surveys.report import SurveyRecord
 from bot.features.tickets.models import Ticket, TicketEvent
 from bot.features.tickets.phrases import lang_of
-from bot.features.tickets.service import TicketView, ticket_ref
+from bot.features.tickets.service import TicketResolved, ticket_ref
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Project
 
@@ -153,27 +155,31 @@ class SurveyService:
         self._staff = StaffChannel(outbox, staff_channel)
         self.escalate = escalate
 
-    def register_jobs(self) -> None:
-        self._jobs.register(JOB_CSAT, self._on_csat_job)
-        self._jobs.register(JOB_NPS, self._on_nps_job)
-        self._jobs.register(JOB_REMIND, self._on_remind_job)
+    def jobs(self) -> list[JobSpec]:
+        return [
+            JobSpec(JOB_CSAT, self._on_csat_job),
+            JobSpec(JOB_NPS, self._on_nps_job),
+            JobSpec(JOB_REMIND, self._on_remind_job),
+        ]
 
     # --- scheduling ----------------------------------------------------------------------
 
-    async def ticket_resolved(self, ticket: TicketView) -> None:
-        """TicketService's on_resolved hook: a CSAT job N hours from now (moved, not doubled,
-        when a reopened ticket is resolved again; the survey itself is sent once per ticket)."""
+    async def ticket_resolved(self, event: TicketResolved) -> None:
+        """A CSAT job N hours from now (moved, not doubled, when a reopened ticket is resolved
+        again; the survey itself is sent once per ticket)."""
+        ticket = event.ticket
         if self.policy.csat_sample_rate <= 0:
             return
         due = self._clock.now() + self.policy.csat_delay
         key = f"csat:ticket:{ticket.id}"
         await self._jobs.schedule(JOB_CSAT, {"ticket": ticket.id}, due, key=key, replace=True)
 
-    async def project_changed(self, project_id: int) -> None:
-        """Directory's project_changed hook (a project added, or its dates changed): start its
-        NPS rounds, or move the first round to the new delivery date while it has not run."""
+    async def project_changed(self, event: ProjectChanged) -> None:
+        """A project added, or its dates changed: start its NPS rounds, or move the first round
+        to the new delivery date while it has not run."""
         if not self.policy.nps_enabled:
             return
+        project_id = event.project_id
         pending = await self._jobs.cancel(_nps_key(project_id, 0))
         await self.schedule_nps(project_id, replace=pending)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from bot.core.engine import Context, Routes
+from bot.core.engine import Context
 from bot.core.errors import ConflictError, InvalidInputError
 from bot.core.i18n import say, t
 from bot.core.messages import Button, Reply
-from bot.features.tickets.flow import FLOW, TicketFlow, actor_of
+from bot.features.tickets.flow import FLOW, TicketFlow
 from bot.features.tickets.phrases import PHRASES, STATUS_NAMES, local_time
 from bot.features.tickets.service import (
     OPEN_STATUSES,
@@ -79,16 +79,6 @@ class TicketChat:
         self._db = db
         self.flow = TicketFlow(tickets, db)
 
-    def register(self, routes: Routes) -> None:
-        routes.commands["ticket"] = self.ticket_command
-        routes.commands["mytickets"] = self.my_tickets
-        routes.commands["status"] = self.status
-        routes.commands["comment"] = self.comment_command
-        routes.commands["reopen"] = self.reopen_command
-        routes.commands["cancel"] = self.cancel_command
-        routes.buttons["ticket"] = self.on_button
-        routes.text.append(self.on_text)
-
     # --- commands ------------------------------------------------------------------------
 
     async def ticket_command(self, ctx: Context, args: str) -> list[Reply]:
@@ -140,7 +130,7 @@ class TicketChat:
             example = await self._example(ctx.turn.client_id)
             return [Reply(say(PHRASES, "reopen_usage", ctx.lang, example=example))]
         try:
-            view = await self._tickets.reopen(ref, actor_of(ctx), ctx.turn.client_id, reason)
+            view = await self._tickets.reopen(ref, ctx.actor, ctx.turn.client_id, reason)
         except TicketNotFound as exc:
             return [self._not_found(ctx, exc.ref)]
         except ConflictError as exc:
@@ -195,9 +185,7 @@ class TicketChat:
 
     async def _comment(self, ctx: Context, ref: str, text: str) -> list[Reply]:
         try:
-            view = await self._tickets.comment(
-                ref, text, actor_of(ctx), client_id=ctx.turn.client_id
-            )
+            view = await self._tickets.comment(ref, text, ctx.actor, client_id=ctx.turn.client_id)
         except TicketNotFound as exc:
             return [self._not_found(ctx, exc.ref)]
         except InvalidInputError:

@@ -175,7 +175,7 @@ class TicketFlow:
         await self._tickets.comment(
             ref,
             f"{flow['title']}\n{flow['description']}",
-            actor_of(ctx),
+            ctx.actor,
             client_id=ctx.turn.client_id,
         )
         return [Reply(say(PHRASES, "dup_added", ctx.lang, ref=ref), kind="ticket_comment")]
@@ -194,7 +194,7 @@ class TicketFlow:
             category=_CATEGORY_BY_SEVERITY[severity],
             reporter_contact_id=ctx.turn.contact_id,
             conversation_id=ctx.turn.conversation_id,
-            actor=actor_of(ctx),
+            actor=ctx.actor,
         )
         await ctx.set_flow(None)
         text = say(
@@ -231,8 +231,3 @@ class TicketFlow:
 
     def _ask(self, key: str, lang: Lang) -> Reply:
         return Reply(say(PHRASES, key, lang), buttons=(cancel_button(lang),), kind="ticket_form")
-
-
-def actor_of(ctx: Context) -> str:
-    name = ctx.turn.message.sender_name or ctx.turn.message.sender_id
-    return f"{name} (client)"

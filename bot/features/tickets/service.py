@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.directory import client_by_ref
 from bot.core.errors import ConflictError, InvalidInputError, NotFoundError
+from bot.core.events import Events
 from bot.core.i18n import Lang, say
 from bot.core.messages import Address, Button, Reply
 from bot.core.protocols import Clock, Outbox
@@ -23,6 +23,7 @@ from bot.core.staff import StaffChannel
 from bot.features.tickets.models import Ticket, TicketCounter, TicketEvent
 from bot.features.tickets.phrases import PHRASES, STATUS_NAMES, lang_of, local_time
 from bot.features.tickets.policies import SEVERITIES, Policies
+from bot.features.tickets.staff import staff_buttons
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Project
 
@@ -123,15 +124,25 @@ class TicketNotFound(NotFoundError):
         self.ref = ref
 
 
-OnResolved = Callable[["TicketView"], Awaitable[object]]
-OnOpened = Callable[["TicketView"], Awaitable[object]]
+@dataclass(frozen=True)
+class TicketOpened:
+    """Emitted once a ticket is filed (escalation pages a person for a P1)."""
+
+    ticket: TicketView
+
+
+@dataclass(frozen=True)
+class TicketResolved:
+    """Emitted once a ticket is resolved and committed (the CSAT survey is scheduled)."""
+
+    ticket: TicketView
 
 
 class TicketService:
     """Every ticket operation is one transaction; `client_id` scopes a call to one client.
 
-    `on_resolved` callbacks (set in bot/app.py, e.g. the CSAT survey) run after a ticket is
-    resolved and committed; one that fails is logged and does not undo the resolution.
+    Other features hear of new and resolved tickets as events (TicketOpened, TicketResolved);
+    a listener that fails is logged and does not undo the ticket's change.
     """
 
     def __init__(
@@ -141,15 +152,14 @@ class TicketService:
         outbox: Outbox,
         policies: Policies,
         staff_channel: str | None = None,
+        events: Events | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self._outbox = outbox
         self.policies = policies
         self._staff = StaffChannel(outbox, staff_channel)
-        self.on_resolved: list[OnResolved] = []
-        # Other features react to new tickets (handoff escalates a P1) without tickets knowing them.
-        self.on_open: list[OnOpened] = []
+        self._events = events or Events()
 
     # --- opening -------------------------------------------------------------------------
 
@@ -213,12 +223,7 @@ class TicketService:
             key=f"ticket:{view.id}:opened",
             ref=view.ref,
         )
-        for listener in self.on_open:
-            try:
-                await listener(view)
-            except Exception:
-                # The ticket is filed whatever a listener does; its failure is only logged.
-                log.exception("ticket listener failed", extra={"ticket": view.ref})
+        await self._events.emit(TicketOpened(view))  # the ticket is filed whatever they do
         return view
 
     # --- reading -------------------------------------------------------------------------
@@ -320,11 +325,7 @@ class TicketService:
             )
             await self._push(conversation, view, text, f"ticket:{view.id}:event:{event.id}", lang)
         if target is Status.RESOLVED:
-            for callback in self.on_resolved:
-                try:
-                    await callback(view)
-                except Exception:
-                    log.exception("on_resolved callback failed", extra={"ticket": view.ref})
+            await self._events.emit(TicketResolved(view))
         return view
 
     async def resolve(self, ref: str, actor: str, note: str = "") -> TicketView:
@@ -530,7 +531,12 @@ class TicketService:
     async def _tell_staff(self, text: str, *, key: str, ref: str) -> None:
         """Post to the staff channel, in the ticket's own thread (one per ticket)."""
         await self._staff.post(
-            text, kind="ticket_staff", key=key, thread=f"ticket:{ref}", meta={"ticket": ref}
+            text,
+            kind="ticket_staff",
+            key=key,
+            thread=f"ticket:{ref}",
+            buttons=staff_buttons(ref),
+            meta={"ticket": ref},
         )
 
 

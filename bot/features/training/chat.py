@@ -3,7 +3,7 @@ buttons (`training:reg:ID`); rating buttons after a session (`training:rate:ID:S
 
 from __future__ import annotations
 
-from bot.core.engine import Context, Routes
+from bot.core.engine import Context
 from bot.core.errors import InvalidInputError, NotFoundError
 from bot.core.i18n import Lang, say, t
 from bot.core.messages import Button, Reply
@@ -14,10 +14,6 @@ from bot.features.training.service import KINDS, Offer, TrainingService, place_t
 class TrainingChat:
     def __init__(self, training: TrainingService) -> None:
         self._training = training
-
-    def register(self, routes: Routes) -> None:
-        routes.commands["training"] = self.show
-        routes.buttons["training"] = self.on_button
 
     async def show(self, ctx: Context, _args: str) -> list[Reply]:
         client_id = ctx.turn.client_id

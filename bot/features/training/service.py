@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.directory import check_year, contact_by_handle
 from bot.core.errors import ConflictError, InvalidInputError, NotFoundError
+from bot.core.feature import JobSpec
 from bot.core.i18n import Lang, say
 from bot.core.messages import Button, Reply
 from bot.core.project_lookup import project_by_name
@@ -162,9 +163,8 @@ class TrainingService:
         self._outbox = outbox
         self._waking = waking
 
-    def register_jobs(self) -> None:
-        self._scheduler.register(JOB_REMIND, self._on_remind)
-        self._scheduler.register(JOB_AFTER, self._on_after)
+    def jobs(self) -> list[JobSpec]:
+        return [JobSpec(JOB_REMIND, self._on_remind), JobSpec(JOB_AFTER, self._on_after)]
 
     # --- staff ---------------------------------------------------------------------------
 
