@@ -12,7 +12,7 @@ from adapters.console.chat import render
 from bot.app import App
 from bot.core.clock import FakeClock
 from bot.core.errors import InvalidInputError, NotFoundError
-from bot.features.training.models import AnnouncementDelivery
+from bot.features.announcements.models import AnnouncementDelivery
 from bot.storage.models import Contact, OutboxItem
 from tests.helpers import console_message
 from tests.survey_helpers import chat_as
