@@ -43,7 +43,7 @@ async def _handoff_conversation(settings: Settings) -> int:
         await alice.say("Can we get invoices as PDF?")
         await alice.say("/human")
         await app.escalation.take(1, "Sam")
-        await app.escalation.staff_reply(1, "Yes, under Billing.", "Sam", key="slack:C:1")
+        await app.escalation.relay.staff_reply(1, "Yes, under Billing.", "Sam", key="slack:C:1")
         await app.escalation.hand_back(1, "Sam")
         await alice.say("thanks")
     finally:

@@ -18,19 +18,14 @@ from bot.core.errors import ConflictError
 from bot.core.messages import Reply
 from bot.core.protocols import Tier
 from bot.core.settings import Settings
+from bot.features.escalation.desk import conversation_of, thread_key
 from bot.features.escalation.models import EscalationEvent
 from bot.features.escalation.phrases import asks_for_person
 from bot.features.escalation.promise import promise
-from bot.features.escalation.service import (
-    REMIND_JOB,
-    Action,
-    EscalationService,
-    EscalationState,
-    Relayed,
-    conversation_of,
-    next_state,
-    thread_key,
-)
+from bot.features.escalation.relay import Relayed
+from bot.features.escalation.reminders import REMIND_JOB
+from bot.features.escalation.service import EscalationService
+from bot.features.escalation.state import Action, EscalationState, next_state
 from bot.features.tickets.policies import load_policies
 from bot.storage.models import Conversation, OutboxItem
 from tests.fakes import FakeKnowledgeBase, hit
@@ -239,11 +234,11 @@ async def test_human_command_escalates_and_relays_until_handed_back(
     ] and "Sam from the team has joined" in pushed[0].text
     assert (await _staff_posts(seeded))[-1]["text"] == "Alice Martin: Hello Sam"
 
-    relayed = await seeded.escalation.staff_reply(
+    relayed = await seeded.escalation.relay.staff_reply(
         conversation, "Try the CSV export instead.", "Sam", key="slack:CSTAFF:1.2"
     )
     assert relayed is Relayed.SENT
-    again = await seeded.escalation.staff_reply(
+    again = await seeded.escalation.relay.staff_reply(
         conversation, "Try the CSV export instead.", "Sam", key="slack:CSTAFF:1.2"
     )
     assert again is Relayed.DUPLICATE
@@ -286,7 +281,7 @@ async def test_two_unknown_answers_in_a_row_escalate(seeded: App, kb: FakeKnowle
     third = await alice.say("and on jupiter")
     assert [r.kind for r in third] == ["faq_abstain", "handoff_escalated"]
     assert all(not b.payload.startswith("human:") for b in third[0].buttons)
-    view = await seeded.escalation.view(await _conversation_id(seeded))
+    view = await seeded.escalation.states.view(await _conversation_id(seeded))
     assert view.state is S.WAITING and view.reason == "2 answers in a row the bot did not know"
 
 
@@ -334,7 +329,7 @@ async def test_staff_reply_to_a_conversation_back_with_the_bot_is_not_sent(seede
     await alice.say("/human")
     conversation = await _conversation_id(seeded)
     await alice.say("/bot")
-    result = await seeded.escalation.staff_reply(conversation, "late answer", "Sam", key="k1")
+    result = await seeded.escalation.relay.staff_reply(conversation, "late answer", "Sam", key="k1")
     assert result is Relayed.NOT_SENT
     assert (await _staff_posts(seeded))[-1]["text"].startswith("Not sent")
     assert [r.kind for r in await alice.say("/help")] == ["help"]
@@ -347,8 +342,8 @@ async def test_replying_takes_a_waiting_conversation_and_staff_can_open_a_ticket
     await alice.say("How do I move the portal to a new domain")
     await alice.say("/human")
     conversation = await _conversation_id(seeded)
-    await seeded.escalation.staff_reply(conversation, "Let me check.", "Sam", key="k1")
-    view = await seeded.escalation.view(conversation)
+    await seeded.escalation.relay.staff_reply(conversation, "Let me check.", "Sam", key="k1")
+    view = await seeded.escalation.states.view(conversation)
     assert view.state is S.HUMAN and view.taken_by == "Sam"
     ticket = await seeded.escalation.open_ticket(conversation, "Sam")
     assert ticket.title == "How do I move the portal to a new domain"
@@ -398,8 +393,8 @@ async def test_reminder_fires_when_nobody_takes_it(
     assert scheduler.due(clock.now()) == []
     clock.advance(timedelta(minutes=1))
     [(_kind, payload)] = scheduler.due(clock.now())
-    await handoff.remind(_Job(payload))
-    await handoff.remind(_Job(payload))  # at-least-once delivery: still one reminder
+    await handoff.reminders.remind(_Job(payload))
+    await handoff.reminders.remind(_Job(payload))  # at-least-once delivery: still one reminder
     reminders = [p for p in await _staff_posts(seeded) if p["text"].startswith("Reminder")]
     assert len(reminders) == 1
     assert "Alice Martin has waited 15 min" in reminders[0]["text"]
@@ -421,12 +416,12 @@ async def test_save_as_faq_writes_a_draft_the_indexer_ignores(
     await alice.say("Can we get the invoices as PDF?")
     await alice.say("/human")
     conversation = await _conversation_id(seeded)
-    await seeded.escalation.staff_reply(
+    await seeded.escalation.relay.staff_reply(
         conversation, "Yes: Billing > Export > PDF.", "Sam", key="slack:C:1"
     )
     posts = await _staff_posts(seeded)
     [save] = [b for p in posts for b in p["buttons"] if b["label"] == "Save as FAQ"]
-    draft = await seeded.escalation.save_faq(int(save["payload"].rsplit(":", 1)[1]), "Sam")
+    draft = await seeded.escalation.relay.save_faq(int(save["payload"].rsplit(":", 1)[1]), "Sam")
     assert draft.path.parent == settings.kb_dir / "drafts"
     article = parse_article(draft.path.read_text(encoding="utf-8"), str(draft.path))
     assert article.questions == ("Can we get the invoices as PDF?",)
@@ -457,7 +452,9 @@ async def test_concurrent_deliveries_of_one_staff_reply_relay_it_once(seeded: Ap
     conversation = await _conversation_id(seeded)
     results = await asyncio.gather(
         *(
-            seeded.escalation.staff_reply(conversation, "On it.", "Sam", key="slack:CSTAFF:9.9")
+            seeded.escalation.relay.staff_reply(
+                conversation, "On it.", "Sam", key="slack:CSTAFF:9.9"
+            )
             for _ in range(3)
         )
     )
@@ -500,7 +497,7 @@ async def test_low_survey_score_escalates_and_the_comment_is_recorded_and_relaye
     voted = await alice.say("2")
     assert voted[0].kind.startswith("survey")
     conversation = await _conversation_id(seeded)
-    view = await seeded.escalation.view(conversation)
+    view = await seeded.escalation.states.view(conversation)
     assert view.state is S.WAITING and view.reason is not None and "CSAT 2/5" in view.reason
     await alice.say("It took a week and nobody told me anything")
     [task] = await seeded.surveys.followups()

@@ -17,7 +17,7 @@ from adapters.http.server import build_asgi
 from adapters.slack.adapter import SlackAdapter
 from bot.app import App
 from bot.core.settings import Settings
-from bot.features.escalation.service import EscalationState
+from bot.features.escalation.state import EscalationState
 from tests.slack_fakes import SECRET as SLACK_SECRET
 from tests.slack_fakes import FakeSlackApi
 from tests.telegram_fakes import ALICE, SECRET, FakeBotApi, private_text, telegram_adapter
@@ -131,4 +131,4 @@ async def test_telegram_client_reaches_a_person_in_slack_and_back(both: Both) ->
     assert await both.client_says("/help") == 200
     texts = await both.telegram_texts(4)
     assert "Aftercare" in texts[3] and "/ticket" in texts[3]
-    assert (await both.slack.app.escalation.view(conversation)).state is EscalationState.BOT
+    assert (await both.slack.app.escalation.states.view(conversation)).state is EscalationState.BOT

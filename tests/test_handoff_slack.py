@@ -20,7 +20,8 @@ from adapters.http.server import build_asgi
 from adapters.slack.blocks import unescape
 from bot.app import App
 from bot.core.settings import Settings
-from bot.features.escalation.service import EscalationState, thread_key
+from bot.features.escalation.desk import thread_key
+from bot.features.escalation.state import EscalationState
 from bot.features.tickets.models import TicketEvent
 from bot.storage.models import Conversation, Project
 from bot.storage.models_slack import SlackThread
@@ -183,7 +184,7 @@ async def test_slack_client_handoff_end_to_end(world: SlackWorld) -> None:
     await world.posts_to("D1", 3, tries=150)  # give a late duplicate time to arrive
     texts = [p["text"] for p in world.api.posts() if p["channel"] == "D1"]
     assert texts[1:] == ["Hi Alice, looking at it now.\n— Sam Staff (support team)"], client_posts
-    assert (await world.app.escalation.view(conversation)).taken_by == "Sam Staff"
+    assert (await world.app.escalation.states.view(conversation)).taken_by == "Sam Staff"
 
     # The client writes: it goes to the staff thread, and the bot says nothing.
     before = len(await world.posts_to("D1", 2))
@@ -202,7 +203,7 @@ async def test_slack_client_handoff_end_to_end(world: SlackWorld) -> None:
     assert await world.event(dm("/help", ts="1.3"), "EvHelp") == 200
     answered = await world.posts_to("D1", 4)
     assert "I'm Aftercare" in answered[-1]["text"]
-    assert (await world.app.escalation.view(conversation)).state is EscalationState.BOT
+    assert (await world.app.escalation.states.view(conversation)).state is EscalationState.BOT
 
 
 async def test_take_button_files_as_links_and_save_as_faq(
@@ -217,7 +218,7 @@ async def test_take_button_files_as_links_and_save_as_faq(
 
     assert await world.click(STAFF, thread, f"handoff:take:{conversation}", "Take it") == 200
     await world.posts_to("D1", 3)
-    view = await world.app.escalation.view(conversation)
+    view = await world.app.escalation.states.view(conversation)
     assert view.state is EscalationState.HUMAN and view.taken_by == "Sam Staff"
 
     shared = staff_reply(
@@ -273,7 +274,7 @@ async def test_a_client_cannot_press_staff_buttons(world: SlackWorld) -> None:
     # The same payload clicked outside the staff channel does nothing.
     assert await world.click("D1", "4.2", f"handoff:take:{conversation}", "Take it") == 200
     await world.posts_to("D1", 3)
-    assert (await world.app.escalation.view(conversation)).state is EscalationState.WAITING
+    assert (await world.app.escalation.states.view(conversation)).state is EscalationState.WAITING
 
 
 STAFF_ACTIONS = (
@@ -317,7 +318,7 @@ async def test_no_staff_action_from_a_client(
     await settle(app)
     after = await app.tickets.get(ticket.ref)
     assert (after.status, after.assignee) == (before.status, before.assignee)
-    assert (await app.escalation.view(conversation)).state is EscalationState.WAITING
+    assert (await app.escalation.states.view(conversation)).state is EscalationState.WAITING
     staff_posts = [p for p in world.api.posts()[before_posts:] if p["channel"] == STAFF]
     assert staff_posts == []  # no "acknowledged by", no draft saved, no ticket opened
     async with app.db.session() as session:

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.features.escalation.service import thread_key
+from bot.features.escalation.desk import thread_key
 from bot.storage.models import Conversation
 from bot.storage.models_slack import SlackThread
 from tests.kb_helpers import build, write_kb

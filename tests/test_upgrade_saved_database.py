@@ -37,7 +37,7 @@ async def test_a_database_made_by_the_main_of_2026_12_03_upgrades_and_serves(
         }
         suggestions = await app.suggestions.find(client_ref="ACME")
         assert [s.text for s in suggestions] == ["Add a dark mode to the dashboard"]
-        waiting = await app.escalation.waiting()
+        waiting = await app.escalation.states.waiting()
         assert [(w.who, w.client, w.view.state.value) for w in waiting] == [
             ("Alice Martin", "Acme Corp", "waiting_for_human")
         ]

@@ -12,7 +12,9 @@ import typer
 from adapters.cli.params import ROW_ID
 from adapters.cli.runtime import opened_app, run, settings
 from bot.core.transcript import transcript
-from bot.features.escalation.service import EscalationService, EscalationView, Relayed
+from bot.features.escalation.relay import Relayed
+from bot.features.escalation.service import EscalationService
+from bot.features.escalation.state import EscalationView
 
 conversation_app = typer.Typer(
     help="Conversations, their handoff history, and answering clients from the terminal.",
@@ -54,7 +56,7 @@ def waiting() -> None:
 
     async def work() -> None:
         async with opened_app(settings()) as app:
-            found = await app.escalation.waiting()
+            found = await app.escalation.states.waiting()
         if not found:
             typer.echo("nobody is waiting")
         for w in found:
@@ -107,7 +109,7 @@ def reply(
 
     async def work() -> None:
         async with opened_app(settings()) as app:
-            relayed = await app.escalation.staff_reply(
+            relayed = await app.escalation.relay.staff_reply(
                 conversation_id, text, by, key=f"terminal:{uuid.uuid4().hex}"
             )
         if relayed is Relayed.NOT_SENT:

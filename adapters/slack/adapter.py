@@ -33,7 +33,7 @@ from bot.core.errors import AftercareError, RateLimitedError
 from bot.core.intake import Event
 from bot.core.messages import Address, Channel, IncomingMessage, Reply
 from bot.core.protocols import Sender
-from bot.features.escalation.service import conversation_of
+from bot.features.escalation.desk import conversation_of
 from bot.storage.db import is_transient
 
 log = logging.getLogger(__name__)
@@ -290,7 +290,7 @@ class SlackAdapter:
         if conversation_id is None:
             return  # a ticket thread or a staff discussion: nothing to relay
         name = await self._display_name(reply.user)
-        await self._app.escalation.staff_reply(
+        await self._app.escalation.relay.staff_reply(
             conversation_id, reply.text, name, key=reply.key, files=reply.files
         )
 

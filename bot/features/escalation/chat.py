@@ -8,7 +8,8 @@ from bot.core.engine import Context, parse_command
 from bot.core.i18n import say
 from bot.core.messages import Button, Reply
 from bot.features.escalation.phrases import PHRASES, asks_for_person
-from bot.features.escalation.service import EscalationService, EscalationState
+from bot.features.escalation.service import EscalationService
+from bot.features.escalation.state import EscalationState
 
 LOW_ANSWERS_TO_ESCALATE = 2
 _LOW, _CONFIDENT = "faq_abstain", "faq_answer"
@@ -28,7 +29,7 @@ class EscalationChat:
     async def gate(self, ctx: Context) -> list[Reply] | None:
         """While a person is asked or on, the bot stays quiet but for /bot and /human: what the
         client types (and FAQ or ticket-form clicks) goes to the staff thread."""
-        view = await self._escalation.state_of(ctx.turn.conversation_id)
+        view = await self._escalation.states.state_of(ctx.turn.conversation_id)
         ctx.memo[_STREAK] = view.low_streak
         if view.state is EscalationState.BOT:
             return None
@@ -48,7 +49,7 @@ class EscalationChat:
         if payload is not None and not payload.startswith(_DIALOGUE_BUTTONS):
             return None  # a vote or an acknowledgement is recorded as usual
         text = ctx.text if payload is None else f"[clicked] {ctx.text}"
-        await self._escalation.client_message(
+        await self._escalation.relay.client_message(
             ctx.turn.conversation_id, await self._client(ctx), text, str(ctx.turn.message_id)
         )
         flow = await ctx.flow()
@@ -84,7 +85,7 @@ class EscalationChat:
         fallback = message.who
         if ctx.turn.contact_id is None:
             return fallback
-        return await self._escalation.client_name(ctx.turn.conversation_id, fallback)
+        return await self._escalation.desk.client_name(ctx.turn.conversation_id, fallback)
 
     async def after_faq(self, ctx: Context, replies: list[Reply]) -> list[Reply]:
         """A watcher of every turn's replies: the FAQ's answers and "I don't know"s keep the
@@ -94,7 +95,7 @@ class EscalationChat:
             return replies
         if _LOW not in kinds and ctx.memo.get(_STREAK) == 0:
             return replies  # an answer, and no "I don't know" streak to reset
-        streak = await self._escalation.note_faq(ctx.turn.conversation_id, low=_LOW in kinds)
+        streak = await self._escalation.states.note_faq(ctx.turn.conversation_id, low=_LOW in kinds)
         if streak < LOW_ANSWERS_TO_ESCALATE or not self._escalation.enabled:
             return replies
         escalation = await self._escalation.start(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from bot.core.feature import Command, Feature, Help, JobSpec, Listen, TextRule
 from bot.features.escalation.chat import EscalationChat
-from bot.features.escalation.service import REMIND_JOB, EscalationService
+from bot.features.escalation.reminders import REMIND_JOB
+from bot.features.escalation.service import EscalationService
 from bot.features.escalation.staff import PREFIX, EscalationStaffActions
 from bot.features.tickets.service import TicketOpened
 
@@ -25,7 +26,7 @@ def escalation_feature(escalation: EscalationService, chat: EscalationChat) -> F
         buttons={"human": chat.human},
         text=(TextRule(TEXT_PRIORITY, chat.on_text),),
         watchers=(chat.after_faq,),  # "I don't know" twice in a row asks a person in
-        jobs=(JobSpec(REMIND_JOB, escalation.remind),),
+        jobs=(JobSpec(REMIND_JOB, escalation.reminders.remind),),
         listeners=(Listen(TicketOpened, escalation.on_ticket_opened),),
         staff_actions={PREFIX: EscalationStaffActions(escalation).on_click},
     )

@@ -27,6 +27,6 @@ class EscalationStaffActions:
         elif verb == "ticket":
             await self._escalation.open_ticket(target, actor)
         elif verb == "faq":
-            await self._escalation.save_faq(target, actor)
+            await self._escalation.relay.save_faq(target, actor)
         else:
             raise InvalidInputError(f"unknown handoff action {verb[:20]!r}")
