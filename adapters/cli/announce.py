@@ -9,8 +9,8 @@ import typer
 
 from adapters.cli.params import ROW_ID
 from adapters.cli.runtime import opened_app, run, settings
+from bot.core.localtime import when_text
 from bot.features.announcements.service import KINDS, AnnouncementView, DeliveryView
-from bot.features.training.service import when_text
 
 announce_app = typer.Typer(
     help="Announcements: upgrade windows, security patches, new features.",

@@ -13,7 +13,7 @@ from rich.table import Table
 from adapters.cli.runtime import opened_app, run, settings
 from bot.app import App
 from bot.core.errors import InvalidInputError
-from bot.features.tickets.phrases import local_time
+from bot.core.localtime import local_time
 from bot.features.tickets.report import TARGETS, SlaReport, Tally, sla_report
 from bot.features.tickets.service import OPEN_STATUSES, TicketView
 

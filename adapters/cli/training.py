@@ -8,7 +8,8 @@ import typer
 
 from adapters.cli.params import ROW_ID
 from adapters.cli.runtime import opened_app, run, settings
-from bot.features.training.service import KINDS, SessionView, when_text
+from bot.core.localtime import when_text
+from bot.features.training.service import KINDS, SessionView
 
 training_app = typer.Typer(
     help="Training sessions per project: schedule, list, materials, attendance.",

@@ -76,6 +76,11 @@ Phrases = dict[str, dict[Lang, str]]
 CANCEL_WORDS = frozenset({"cancel", "stop", "取消", "算了"})
 
 
+def lang_of(value: str | None) -> Lang:
+    """A stored language (a contact's, say) as one the bot speaks: Chinese or else English."""
+    return "zh" if value == "zh" else "en"
+
+
 def say(table: Phrases, key: str, lang: Lang, **values: str) -> str:
     """The phrase `key` of a feature's own table in `lang`, with `{placeholders}` filled in."""
     return table[key][lang].format(**values)

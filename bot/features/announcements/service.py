@@ -14,6 +14,7 @@ from bot.core.directory import client_by_ref
 from bot.core.errors import InvalidInputError, NotFoundError
 from bot.core.feature import JobSpec
 from bot.core.i18n import say
+from bot.core.localtime import parse_local, when_text
 from bot.core.messages import Button, Reply
 from bot.core.outbox import FAILED, SENT
 from bot.core.project_lookup import project_by_name
@@ -23,7 +24,6 @@ from bot.core.reach import push_when_awake, recipients
 from bot.core.scheduler import Job, Jobs
 from bot.features.announcements.models import Announcement, AnnouncementDelivery
 from bot.features.announcements.phrases import PHRASES
-from bot.features.training.service import parse_local, when_text
 from bot.storage.db import Database, get_or_add
 from bot.storage.models import Client, Contact, OutboxItem, Project
 

@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.core.errors import NotFoundError
-from bot.core.i18n import Lang
+from bot.core.i18n import Lang, lang_of
+from bot.core.localtime import local_time
 from bot.core.messages import Address, Button, Reply
 from bot.core.protocols import Outbox
 from bot.core.staff import StaffChannel
-from bot.features.tickets.phrases import lang_of, local_time
 from bot.features.tickets.service import OPEN_STATUSES, TicketService
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Message, Project

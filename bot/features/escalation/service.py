@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.core.errors import InvalidInputError
 from bot.core.i18n import Lang, say
+from bot.core.localtime import local_time
 from bot.core.messages import Reply
 from bot.core.protocols import Clock, Outbox
 from bot.core.scheduler import Jobs
@@ -25,7 +26,6 @@ from bot.features.escalation.relay import Relay
 from bot.features.escalation.reminders import Reminders
 from bot.features.escalation.state import Action, EscalationState, EscalationView, States
 from bot.features.tickets.models import Ticket
-from bot.features.tickets.phrases import local_time
 from bot.features.tickets.policies import Policies
 from bot.features.tickets.service import TicketOpened, TicketService, TicketView
 from bot.storage.db import Database

@@ -8,6 +8,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import Lang, say
+from bot.core.localtime import when_text
 from bot.core.protocols import Clock
 from bot.core.scheduler import JobState, Scheduler
 from bot.features.followups.service import CHECKIN
@@ -15,7 +16,7 @@ from bot.features.handover.service import ChecklistView, HandoverService
 from bot.features.project_info.phrases import PHRASES
 from bot.features.tickets.policies import SEVERITIES, Policies
 from bot.features.tickets.service import OPEN_STATUSES, TicketService
-from bot.features.training.service import SCHEDULED, TrainingService, when_text
+from bot.features.training.service import SCHEDULED, TrainingService
 
 # A tier as the knowledge base's headings name it, in both languages ("Gold tier SLA targets",
 # "金牌服务 SLA 时限"); a tier of another name is looked for by its own name.

@@ -19,7 +19,7 @@ from bot.core.directory import client_by_ref
 from bot.core.errors import InvalidInputError, NotFoundError
 from bot.core.events import ProjectChanged
 from bot.core.feature import JobSpec
-from bot.core.i18n import Lang, say
+from bot.core.i18n import Lang, lang_of, say
 from bot.core.messages import Address, Button, Reply
 from bot.core.protocols import Clock, Outbox
 from bot.core.reach import recipients
@@ -30,7 +30,6 @@ from bot.features.surveys.models import Survey, SurveyFollowUp
 from bot.features.surveys.phrases import PHRASES
 from bot.features.surveys.report import SurveyRecord
 from bot.features.tickets.models import Ticket, TicketEvent
-from bot.features.tickets.phrases import lang_of
 from bot.features.tickets.service import TicketResolved, ticket_ref
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Project

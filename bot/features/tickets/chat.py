@@ -8,9 +8,10 @@ import re
 from bot.core.engine import Context
 from bot.core.errors import ConflictError, InvalidInputError
 from bot.core.i18n import say, t
+from bot.core.localtime import local_time
 from bot.core.messages import Button, Reply
 from bot.features.tickets.flow import FLOW, TicketFlow
-from bot.features.tickets.phrases import PHRASES, STATUS_NAMES, local_time
+from bot.features.tickets.phrases import PHRASES, STATUS_NAMES
 from bot.features.tickets.service import (
     OPEN_STATUSES,
     Status,

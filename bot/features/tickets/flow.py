@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from bot.core.engine import Context
 from bot.core.i18n import Lang, say, t
+from bot.core.localtime import local_time
 from bot.core.messages import Button, Reply
-from bot.features.tickets.phrases import PHRASES, SEVERITY_HELP, local_time
+from bot.features.tickets.phrases import PHRASES, SEVERITY_HELP
 from bot.features.tickets.policies import SEVERITIES
 from bot.features.tickets.service import TicketService, TicketView
 from bot.storage.db import Database

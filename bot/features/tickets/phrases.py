@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from bot.core.i18n import Lang, Phrases
+from bot.core.i18n import Phrases
 
 SEVERITY_HELP: Phrases = {
     "P1": {
@@ -152,12 +149,3 @@ PHRASES: Phrases = {
         "zh": "听起来遇到了问题，我们来提交工单。",
     },
 }
-
-
-def local_time(when: datetime, timezone: str) -> str:
-    """An instant as the project sees it: 2026-03-02 14:30 (Europe/Berlin is implied)."""
-    return when.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
-
-
-def lang_of(value: str | None) -> Lang:
-    return "zh" if value == "zh" else "en"

@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.directory import client_by_ref
 from bot.core.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.core.events import Events
-from bot.core.i18n import Lang, say
+from bot.core.i18n import Lang, lang_of, say
+from bot.core.localtime import local_time
 from bot.core.messages import Address, Button, Reply
 from bot.core.protocols import Clock, Outbox
 from bot.core.staff import StaffChannel
 from bot.features.tickets.models import Ticket, TicketCounter, TicketEvent
-from bot.features.tickets.phrases import PHRASES, STATUS_NAMES, lang_of, local_time
+from bot.features.tickets.phrases import PHRASES, STATUS_NAMES
 from bot.features.tickets.policies import SEVERITIES, Policies
 from bot.features.tickets.staff import staff_buttons
 from bot.storage.db import Database

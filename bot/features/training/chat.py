@@ -6,9 +6,10 @@ from __future__ import annotations
 from bot.core.engine import Context
 from bot.core.errors import InvalidInputError, NotFoundError
 from bot.core.i18n import Lang, say, t
+from bot.core.localtime import when_text
 from bot.core.messages import Button, Reply
 from bot.features.training.phrases import PHRASES
-from bot.features.training.service import KINDS, Offer, TrainingService, place_text, when_text
+from bot.features.training.service import KINDS, Offer, TrainingService, place_text
 
 
 class TrainingChat:

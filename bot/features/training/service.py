@@ -6,22 +6,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.directory import check_year, contact_by_handle
+from bot.core.directory import contact_by_handle
 from bot.core.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.core.feature import JobSpec
 from bot.core.i18n import Lang, say
+from bot.core.localtime import parse_local, when_text
 from bot.core.messages import Button, Reply
 from bot.core.project_lookup import project_by_name
 from bot.core.protocols import Clock, Outbox
 from bot.core.quiet import WakingHours
 from bot.core.reach import Recipient, push_when_awake, recipients
 from bot.core.scheduler import Job, Jobs
-from bot.features.tickets.phrases import local_time
 from bot.features.training.models import TrainingAttendee, TrainingSession
 from bot.features.training.phrases import PHRASES
 from bot.storage.db import Database, get_or_add
@@ -90,22 +89,6 @@ class Rating:
     accepted: bool
 
 
-def parse_local(text: str, timezone: str) -> datetime:
-    """`2026-12-03 10:00`, read in `timezone`, as an aware UTC instant."""
-    try:
-        naive = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInputError(
-            f"bad time {text.strip()[:40]!r}: use YYYY-MM-DD HH:MM, e.g. 2026-12-03 10:00"
-        ) from None
-    if naive.tzinfo is not None:
-        raise InvalidInputError(
-            "give the time without an offset: it is read in the project's timezone"
-        )
-    check_year(naive.date())
-    return naive.replace(tzinfo=ZoneInfo(timezone)).astimezone(ZoneInfo("UTC"))
-
-
 def check_url(url: str) -> str:
     url = url.strip()
     if not url.startswith(("https://", "http://")) or any(c.isspace() for c in url):
@@ -113,10 +96,6 @@ def check_url(url: str) -> str:
     if len(url) > 500:
         raise InvalidInputError("links are at most 500 characters")
     return url
-
-
-def when_text(at: datetime, timezone: str) -> str:
-    return f"{local_time(at, timezone)} ({timezone})"
 
 
 def place_text(link: str | None, address: str | None, lang: Lang) -> str:
