@@ -12,9 +12,9 @@ from rich.console import Console
 
 from adapters.cli import followups as _followups  # noqa: F401  (adds project set|followups)
 from adapters.cli.admin import client_app, contact_app, project_app
-from adapters.cli.announce import announce_app
-from adapters.cli.conversations import conversation_app
-from adapters.cli.drafts import kb_app
+from adapters.cli.announcements import announce_app
+from adapters.cli.escalation import conversation_app
+from adapters.cli.faq import kb_app
 from adapters.cli.handover import handover_app, report_risk, suggestions_app
 from adapters.cli.jobs import events_app, jobs_app, worker
 from adapters.cli.kb import ask, evaluate, index, kb_import
