@@ -1,4 +1,5 @@
-"""`aftercare project set` (dates, tier, timezone) and `aftercare project followups`."""
+"""Follow-up commands: `aftercare project followups` (registered on the project group in
+main.py)."""
 
 from __future__ import annotations
 
@@ -6,50 +7,11 @@ from typing import Annotated
 
 import typer
 
-from adapters.cli.admin import project_app
 from adapters.cli.runtime import opened_app, run, settings
-from bot.core.directory import ProjectChange, parse_date
-from bot.core.errors import InvalidInputError
 from bot.core.scheduler import JobState
 from bot.features.followups.service import parse_days
 
 
-@project_app.command("set")
-def project_set(
-    client: Annotated[str, typer.Option(help="Client code or name.")],
-    name: Annotated[str, typer.Option(help="Project name.")],
-    delivered: Annotated[str | None, typer.Option(help="Delivery date, YYYY-MM-DD.")] = None,
-    accepted: Annotated[str | None, typer.Option(help="Acceptance date, YYYY-MM-DD.")] = None,
-    warranty_until: Annotated[
-        str | None, typer.Option(help="Last day of the warranty, YYYY-MM-DD.")
-    ] = None,
-    sla_tier: Annotated[str | None, typer.Option(help="gold, silver or bronze.")] = None,
-    timezone: Annotated[str | None, typer.Option(help="IANA timezone.")] = None,
-) -> None:
-    """Change a project's dates, SLA tier or timezone; its follow-ups move to match."""
-
-    async def work() -> None:
-        change = ProjectChange(
-            delivered_on=parse_date(delivered) if delivered else None,
-            accepted_on=parse_date(accepted) if accepted else None,
-            warranty_until=parse_date(warranty_until) if warranty_until else None,
-            sla_tier=sla_tier,
-            timezone=timezone,
-        )
-        if change == ProjectChange():
-            raise InvalidInputError("nothing to change: give at least one option")
-        async with opened_app(settings()) as app:
-            project = await app.directory.update_project(client, name, change)
-            typer.echo(
-                f"{project.name}: delivered {project.delivered_on}, accepted "
-                f"{project.accepted_on or '-'}, warranty until {project.warranty_until or '-'}, "
-                f"SLA {project.sla_tier}, {project.timezone}"
-            )
-
-    run(work)
-
-
-@project_app.command("followups")
 def project_followups(
     client: Annotated[str, typer.Option(help="Client code or name.")],
     name: Annotated[str, typer.Option(help="Project name.")],

@@ -1,22 +1,17 @@
-"""Handover, suggestion and risk commands: `aftercare handover show|tick`,
-`aftercare suggestions list` and `aftercare report risk`."""
+"""Handover commands: `aftercare handover show|tick`."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from adapters.cli.runtime import opened_app, run, settings
 from bot.features.handover.service import ChecklistView
-from bot.features.risk.service import Risk, risk_json
-from bot.features.suggestions.service import SuggestionView
 
 handover_app = typer.Typer(
     help="Handover checklists: what is done, confirmed and overdue.", no_args_is_help=True
 )
-suggestions_app = typer.Typer(help="Improvement ideas sent by clients.", no_args_is_help=True)
 
 Project = Annotated[str, typer.Argument(help="Project name (CLIENT/Project if ambiguous).")]
 ClientOpt = Annotated[str | None, typer.Option("--client", help="Client code or name.")]
@@ -75,52 +70,3 @@ def handover_tick(
         return f"{view.position}. {view.key}: ticked by {view.ticked_by}"
 
     typer.echo(run(work))
-
-
-@suggestions_app.command("list")
-def suggestions_list(
-    project: Annotated[str | None, typer.Option("--project", help="Only this project.")] = None,
-    client: ClientOpt = None,
-) -> None:
-    """Suggestions from clients, newest first."""
-
-    async def work() -> list[SuggestionView]:
-        async with opened_app(settings()) as app:
-            return await app.suggestions.find(project=project, client_ref=client)
-
-    found = run(work)
-    if not found:
-        typer.echo("no suggestions")
-    for s in found:
-        typer.echo(
-            f"#{s.id:<4} {s.created_at:%Y-%m-%d %H:%M}  {s.client}/{s.project or '-'}  "
-            f"{s.author}: {s.text}"
-        )
-
-
-def report_risk(
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-) -> None:
-    """Projects by risk score (0-100), each with the signals that make up its score."""
-
-    async def work() -> tuple[list[Risk], int]:
-        async with opened_app(settings()) as app:
-            return await app.risk.report(), app.risk.threshold
-
-    risks, threshold = run(work)
-    if as_json:
-        typer.echo(
-            json.dumps(
-                {"threshold": threshold, "projects": [risk_json(r) for r in risks]}, indent=2
-            )
-        )
-        return
-    if not risks:
-        typer.echo("no projects")
-    for risk in risks:
-        flag = "  ALERT" if risk.score >= threshold else ""
-        typer.echo(f"{risk.score:>3}  {risk.client} / {risk.project}{flag}")
-        for signal in risk.signals:
-            typer.echo(f"       +{signal.points:<3} {signal.reason}")
-        if not risk.signals:
-            typer.echo("       no risk signals")

@@ -10,17 +10,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from adapters.cli import followups as _followups  # noqa: F401  (adds project set|followups)
 from adapters.cli.admin import client_app, contact_app, project_app
 from adapters.cli.announcements import announce_app
 from adapters.cli.escalation import conversation_app
 from adapters.cli.faq import kb_app
-from adapters.cli.handover import handover_app, report_risk, suggestions_app
+from adapters.cli.followups import project_followups
+from adapters.cli.handover import handover_app
 from adapters.cli.jobs import events_app, jobs_app, worker
 from adapters.cli.kb import ask, evaluate, index, kb_import
 from adapters.cli.review import report_project
+from adapters.cli.risk import report_risk
 from adapters.cli.runtime import opened_app, run, settings
 from adapters.cli.serve import run_embedded, serve
+from adapters.cli.suggestions import suggestions_app
 from adapters.cli.surveys import report_surveys, survey_app
 from adapters.cli.telegram import telegram_app
 from adapters.cli.tickets import report_app, ticket_app
@@ -43,6 +45,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(client_app, name="client")
 app.add_typer(project_app, name="project")
+project_app.command("followups")(project_followups)
 app.add_typer(contact_app, name="contact")
 app.add_typer(ticket_app, name="ticket")
 app.add_typer(report_app, name="report")
