@@ -20,7 +20,7 @@ from bot.core.clock import FakeClock
 from bot.core.settings import Settings, normalise_database_url
 from bot.storage.migrate import upgrade
 from bot.storage.schema import metadata
-from tests.fakes import FakeKnowledgeBase
+from tests.support.fakes import FakeKnowledgeBase
 
 PG_ENV = "AFTERCARE_TEST_POSTGRES_URL"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -168,3 +168,11 @@ async def seeded(app: App) -> App:
     await app.directory.link("ACME", "alice", "console", "alice")
     await app.directory.link("ACME", "wang", "console", "wang")
     return app
+
+
+@pytest.fixture
+def cli_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("AFTERCARE_DATABASE_URL", database_url)
+    monkeypatch.setenv("AFTERCARE_DATA_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    return database_url
