@@ -11,10 +11,10 @@ import typer
 
 from adapters.cli.params import ROW_ID
 from adapters.cli.runtime import opened_app, run, settings
-from bot.core.transcript import transcript
 from bot.features.escalation.relay import Relayed
 from bot.features.escalation.service import EscalationService
 from bot.features.escalation.state import EscalationView
+from bot.features.escalation.transcript import transcript
 
 conversation_app = typer.Typer(
     help="Conversations, their handoff history, and answering clients from the terminal.",
