@@ -4,14 +4,13 @@ business calendar, and whether the team is in now (or when it is back)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.features.tickets.policies import Policies
 
 # A client who asks for a person is answered like a high-severity ticket; a P1 ticket's
 # escalation keeps P1's round-the-clock target.
 HANDOFF_SEVERITY = "P2"
-_TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -28,9 +27,8 @@ def promise(
 ) -> Promise:
     calendar = policies.calendar_for(tier, severity)
     target = policies.targets(tier, severity).first_response
-    opens = calendar.add(now, _TICK, timezone) - _TICK
     return Promise(
         answer_by=calendar.add(now, target, timezone),
         timezone=timezone,
-        opens_at=opens if opens > now else None,
+        opens_at=calendar.opens_after(now, timezone),
     )

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 ROUND_THE_CLOCK = "24x7"
+_TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,11 @@ class BusinessCalendar:
                     left -= available
             day += timedelta(days=1)
         raise ValueError("the calendar has no working time in the next ten years")
+
+    def opens_after(self, now: datetime, timezone: str) -> datetime | None:
+        """When working time next begins: None while it is working time now."""
+        opens = self.add(now, _TICK, timezone) - _TICK
+        return opens if opens > now.astimezone(UTC) else None
 
     def elapsed(self, start: datetime, end: datetime, timezone: str) -> timedelta:
         """Working time between two instants (zero when `end` is before `start`)."""
