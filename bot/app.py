@@ -34,6 +34,9 @@ from bot.features.followups.service import FollowUps, Policy, parse_days
 from bot.features.handover.chat import HandoverChat
 from bot.features.handover.feature import handover_feature
 from bot.features.handover.service import HandoverService, load_template
+from bot.features.hours.chat import HoursChat
+from bot.features.hours.feature import hours_feature
+from bot.features.hours.service import SupportHours
 from bot.features.invites.chat import InviteChat
 from bot.features.invites.feature import invites_feature
 from bot.features.invites.service import InviteService
@@ -215,6 +218,7 @@ async def build_app(
         training_feature(training, TrainingChat(training)),
         escalation_feature(escalation, EscalationChat(escalation)),
         project_info_feature(project_chat),
+        hours_feature(HoursChat(SupportHours(db, clock, policies))),
         handover_feature(handover, HandoverChat(handover, project_chat.on_button)),
         suggestions_feature(SuggestionChat(suggestions)),
         followups_feature(followups),

@@ -330,3 +330,20 @@ async def test_a_telegram_client_reaches_a_person_on_slack_and_gets_the_reply(
     assert "Alice Martin" in json.dumps(staff_posts)
     [project] = [p for p in platforms.slack.posts() if str(p["channel"]).startswith("D")]
     assert "Portal (gold SLA)" in project["text"]
+
+
+async def test_a_telegram_client_asks_for_the_support_hours(
+    platforms: Platforms, children: list[Child]
+) -> None:
+    """/hours (the README's worked example of a feature) through the real server."""
+    server = await _start(children, serve(platforms.env))
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with httpx.AsyncClient(base_url=await server.url()) as http:
+        update = private_text("/hours", update_id=9201)
+        assert (
+            await http.post("/telegram/webhook", json=update, headers=headers)
+        ).status_code == 200
+        await _until(platforms.telegram.sent)
+    [sent] = platforms.telegram.sent()
+    assert "Portal (gold SLA): Mon-Fri, 09:00-18:00 (Europe/Berlin)" in sent["text"]
+    assert "The team is" in sent["text"]

@@ -1,0 +1,29 @@
+"""What /hours says, in English and Chinese."""
+
+from __future__ import annotations
+
+from bot.core.i18n import Phrases
+
+PHRASES: Phrases = {
+    "hours": {
+        "en": "{project} ({tier} SLA): {days}, {start}-{end} ({tz}), except public holidays. "
+        "P1 incidents are handled around the clock.",
+        "zh": "{project}（{tier} 级服务）：{days} {start}-{end}（{tz}），法定节假日除外。"
+        "P1 紧急故障全天候处理。",
+    },
+    "in_now": {"en": "The team is in now.", "zh": "团队现在在线。"},
+    "out_now": {
+        "en": "The team is out now and back at {opens} ({tz}). For a P1 incident, open a ticket "
+        "(/ticket) and someone is paged.",
+        "zh": "团队现在不在线，将于 {opens}（{tz}）回来。如遇 P1 紧急故障，请提交工单（/ticket），会有人值守处理。",
+    },
+    "no_project": {
+        "en": "Your organisation has no project with us yet.",
+        "zh": "贵单位目前还没有项目。",
+    },
+}
+
+DAY_NAMES = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+}
