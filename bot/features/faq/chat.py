@@ -8,37 +8,16 @@ from typing import Protocol
 
 from bot.core.engine import Context
 from bot.core.errors import IndexNotReadyError
-from bot.core.i18n import Lang, Phrases, say, t
+from bot.core.i18n import Lang, say, t
 from bot.core.messages import Button, Citation, Reply
 from bot.core.protocols import KbHit, KbResult, Tier
+from bot.features.faq.phrases import PHRASES
 from bot.features.project_info.service import ClientCase
 
 log = logging.getLogger(__name__)
 
 MAX_ANSWER_CHARS = 1500
 MAX_CHOICES = 3
-
-_PHRASES: Phrases = {
-    "did_you_mean": {
-        "en": "I'm not sure I understood. Did you mean one of these?",
-        "zh": "我不太确定您的意思，您是想问以下哪一个？",
-    },
-    "none_of_these": {"en": "None of these", "zh": "都不是"},
-    "dont_know": {
-        "en": (
-            "I don't know the answer to that, and I'd rather not guess. "
-            "I can open a ticket for you or put you in touch with a person."
-        ),
-        "zh": "这个问题我不知道答案，也不想乱猜。我可以帮您提交工单，或为您转接人工客服。",
-    },
-    "open_ticket": {"en": "Open a ticket", "zh": "提交工单"},
-    "ask_person": {"en": "Talk to a person", "zh": "转人工"},
-    "source": {"en": "Source", "zh": "来源"},
-    "gone": {
-        "en": "That article is no longer in the knowledge base. Please ask again.",
-        "zh": "该文章已不在知识库中，请重新提问。",
-    },
-}
 
 
 def trim(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
@@ -67,14 +46,14 @@ def answer_reply(hit: KbHit, lang: Lang, own_line: str = "") -> Reply:
 
 def escalation_buttons(lang: Lang) -> tuple[Button, ...]:
     return (
-        Button(say(_PHRASES, "open_ticket", lang), "ticket:new"),
-        Button(say(_PHRASES, "ask_person", lang), "human:request"),
+        Button(say(PHRASES, "open_ticket", lang), "ticket:new"),
+        Button(say(PHRASES, "ask_person", lang), "human:request"),
     )
 
 
 def dont_know_reply(lang: Lang) -> Reply:
     return Reply(
-        say(_PHRASES, "dont_know", lang), buttons=escalation_buttons(lang), kind="faq_abstain"
+        say(PHRASES, "dont_know", lang), buttons=escalation_buttons(lang), kind="faq_abstain"
     )
 
 
@@ -85,9 +64,9 @@ def render(result: KbResult, lang: Lang, case: ClientCase | None = None) -> Repl
         choices = tuple(
             Button(hit.title, f"kb:{hit.article_id}") for hit in result.hits[:MAX_CHOICES]
         )
-        none = Button(say(_PHRASES, "none_of_these", lang), "kb:-")
+        none = Button(say(PHRASES, "none_of_these", lang), "kb:-")
         return Reply(
-            say(_PHRASES, "did_you_mean", lang), buttons=(*choices, none), kind="faq_choices"
+            say(PHRASES, "did_you_mean", lang), buttons=(*choices, none), kind="faq_choices"
         )
     return dont_know_reply(lang)
 
@@ -171,5 +150,5 @@ class Faq:
         except IndexNotReadyError as exc:
             return [Reply(t("kb_unavailable", lang, reason=str(exc)))]
         if hit is None:
-            return [Reply(say(_PHRASES, "gone", lang))]
+            return [Reply(say(PHRASES, "gone", lang))]
         return [answer_reply(hit, lang, own_line(hit, case))]
