@@ -214,6 +214,7 @@ async def build_app(
     project_chat = ProjectInfoChat(project_info, handover)
     # The order is that of /help and the command menus; text rules carry their own priority.
     features = [
+        core_feature(help_command, intake, timedelta(hours=settings.intake_retention_hours)),
         tickets_feature(tickets, TicketChat(tickets, db), settings),
         training_feature(training, TrainingChat(training)),
         escalation_feature(escalation, EscalationChat(escalation)),
@@ -227,7 +228,6 @@ async def build_app(
         invites_feature(InviteChat(invites, help_command)),
         faq_feature(Faq(project_info)),
         risk_feature(risk, timedelta(minutes=settings.risk_check_minutes)),
-        core_feature(help_command, intake, timedelta(hours=settings.intake_retention_hours)),
     ]
     help_command.features = features
     register_jobs(scheduler, features)

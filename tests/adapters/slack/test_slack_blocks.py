@@ -18,6 +18,7 @@ from adapters.slack.blocks import (
 from adapters.slack.sender import SlackSender, thread_key_of
 from bot.app import App
 from bot.core.messages import Address, Button, Citation, Reply
+from bot.features.tickets.staff import staff_buttons
 
 EVIL = "<!channel> <https://evil.example|verify here>"
 
@@ -143,7 +144,8 @@ async def test_sender_posts_every_message_and_a_long_staff_message_keeps_to_its_
     client = _Client()
     sender = SlackSender(client, app.db, app.clock, "CSTAFF")  # type: ignore[arg-type]
     text = "\n".join("line " * 500 for _ in range(30))
-    reply = Reply(text, meta={"thread_key": "ticket:ACME-1", "ticket": "ACME-1"})
+    meta = {"thread_key": "ticket:ACME-1", "ticket": "ACME-1"}
+    reply = Reply(text, buttons=staff_buttons("ACME-1"), meta=meta)
     ts = await sender.send(Address("slack", "", "CSTAFF"), reply)
     assert len(client.calls) == 3 and ts == "1700000000.000003"
     first, *rest = client.calls
@@ -151,7 +153,7 @@ async def test_sender_posts_every_message_and_a_long_staff_message_keeps_to_its_
     assert [c["thread_ts"] for c in rest] == ["1700000000.000001"] * 2
     assert await thread_key_of(app.db, "CSTAFF", "1700000000.000001") == "ticket:ACME-1"
     last = client.calls[-1]["blocks"]
-    assert last[-1]["elements"][0]["value"] == "staff:ack:ACME-1"
+    assert last[-1]["elements"][0]["value"] == "staff:ack:ACME-1"  # the buttons come last
     await sender.send(Address("slack", "", "CSTAFF"), Reply("more", meta=reply.meta))
     assert client.calls[-1]["thread_ts"] == "1700000000.000001"
 

@@ -19,6 +19,7 @@ from adapters.http.server import build_asgi
 from bot.app import App
 from bot.core.messages import Address, Reply
 from bot.core.protocols import Tier
+from bot.features.tickets.staff import staff_buttons
 from tests.support.fakes import FakeKnowledgeBase, hit
 from tests.support.helpers import settle
 from tests.support.http import serve_on_free_port
@@ -177,7 +178,12 @@ async def test_button_click_updates_message_and_reaches_core(slack: Running) -> 
 async def test_staff_thread_per_key(slack: Running) -> None:
     staff = Address("slack", "", "CSTAFF")
     for n in (1, 2):
-        reply = Reply(f"update {n}", kind="ticket_staff", meta={"thread_key": "ticket:ACME-4"})
+        reply = Reply(
+            f"update {n}",
+            buttons=staff_buttons("ACME-4"),
+            kind="ticket_staff",
+            meta={"thread_key": "ticket:ACME-4"},
+        )
         await slack.app.outbox.enqueue(staff, reply, key=f"k{n}")
         await slack.api.wait_for("chat.postMessage", n)
     first, second = slack.api.posts()
