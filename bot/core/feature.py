@@ -97,7 +97,6 @@ def assemble(features: Sequence[Feature]) -> Routes:
     """The engine's routes from the features, refusing two claims on one command, button
     prefix or text priority, or two fallbacks (the order would otherwise decide silently)."""
     routes = Routes()
-    rules: dict[int, str] = {}
     text: list[tuple[int, TextHandler]] = []
     owners: dict[str, str] = {}
     for feature in features:
@@ -111,7 +110,6 @@ def assemble(features: Sequence[Feature]) -> Routes:
             routes.buttons[prefix] = handler
         for rule in feature.text:
             _claim(owners, f"text priority {rule.priority}", feature.name)
-            rules[rule.priority] = feature.name
             text.append((rule.priority, rule.run))
         if feature.fallback is not None:
             _claim(owners, "the fallback", feature.name)

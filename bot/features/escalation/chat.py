@@ -1,4 +1,4 @@
-"""The client side of handoff: /human, /bot, asking for a person, two "I don't know" answers in
+"""The client side of escalation: /human, /bot, asking for a person, two "I don't know" answers in
 a row, and the gate that relays a conversation's messages while a person has it."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ _FAQ_FLOW = "kb_choice"  # "did you mean" remembering the question: not a form
 class EscalationChat:
     """Routes for clients; staff act through EscalationService (Slack staff thread, CLI)."""
 
-    def __init__(self, handoff: EscalationService) -> None:
-        self._escalation = handoff
+    def __init__(self, escalation: EscalationService) -> None:
+        self._escalation = escalation
         self._unset = not_configured("talking to a person", "转人工")
 
     async def gate(self, ctx: Context) -> list[Reply] | None:
@@ -81,8 +81,7 @@ class EscalationChat:
         return await self.human(ctx, "")
 
     async def _client(self, ctx: Context) -> str:
-        message = ctx.turn.message
-        fallback = message.who
+        fallback = ctx.turn.message.who
         if ctx.turn.contact_id is None:
             return fallback
         return await self._escalation.desk.client_name(ctx.turn.conversation_id, fallback)

@@ -19,6 +19,7 @@ from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Message, Project
 
 HISTORY = 8
+STAFF_PREFIX = "handoff"  # the payload prefix of staff-channel buttons (posted ones keep it)
 _TIER_RANK = {"gold": 0, "silver": 1, "bronze": 2}
 
 
@@ -190,8 +191,9 @@ class Desk:
 
 
 def staff_buttons(conversation_id: int, *, take: bool, back: bool = True) -> tuple[Button, ...]:
-    buttons = [Button("Take it", f"handoff:take:{conversation_id}")] if take else []
+    """A conversation's buttons in the staff thread (staff.py acts on their clicks)."""
+    buttons = [Button("Take it", f"{STAFF_PREFIX}:take:{conversation_id}")] if take else []
     if back:
-        buttons.append(Button("Hand back to the bot", f"handoff:back:{conversation_id}"))
-    buttons.append(Button("Open a ticket", f"handoff:ticket:{conversation_id}"))
+        buttons.append(Button("Hand back to the bot", f"{STAFF_PREFIX}:back:{conversation_id}"))
+    buttons.append(Button("Open a ticket", f"{STAFF_PREFIX}:ticket:{conversation_id}"))
     return tuple(buttons)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from bot.core.feature import Command, Feature, Help, JobSpec, Listen, TextRule
 from bot.features.escalation.chat import EscalationChat
+from bot.features.escalation.desk import STAFF_PREFIX
 from bot.features.escalation.reminders import REMIND_JOB
 from bot.features.escalation.service import EscalationService
-from bot.features.escalation.staff import PREFIX, EscalationStaffActions
+from bot.features.escalation.staff import EscalationStaffActions
 from bot.features.tickets.service import TicketOpened
 
 # After a survey comment under way (surveys), before the handover and ticket forms: "I want to
@@ -28,5 +29,5 @@ def escalation_feature(escalation: EscalationService, chat: EscalationChat) -> F
         watchers=(chat.after_faq,),  # "I don't know" twice in a row asks a person in
         jobs=(JobSpec(REMIND_JOB, escalation.reminders.remind),),
         listeners=(Listen(TicketOpened, escalation.on_ticket_opened),),
-        staff_actions={PREFIX: EscalationStaffActions(escalation).on_click},
+        staff_actions={STAFF_PREFIX: EscalationStaffActions(escalation).on_click},
     )

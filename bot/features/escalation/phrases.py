@@ -1,4 +1,4 @@
-"""What the handoff feature says to clients, in English and Chinese, and how it spots a request."""
+"""What escalation says to clients, in English and Chinese, and how it spots a request."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from bot.core.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.core.i18n import say
 from bot.core.messages import Button, Reply
 from bot.core.protocols import Clock
-from bot.features.escalation.desk import Desk, staff_buttons
+from bot.features.escalation.desk import STAFF_PREFIX, Desk, staff_buttons
 from bot.features.escalation.models import EscalationRelay
 from bot.features.escalation.phrases import PHRASES
 from bot.features.escalation.state import EscalationState, EscalationView, States
@@ -92,7 +92,7 @@ class Relay:
             conversation_id,
             f"Sent to {party.name} on {party.conversation.channel}.",
             key=f"handoff:relayed:{relay.id}",
-            buttons=(Button("Save as FAQ", f"handoff:faq:{relay.id}"),),
+            buttons=(Button("Save as FAQ", f"{STAFF_PREFIX}:faq:{relay.id}"),),
         )
         return Relayed.SENT
 

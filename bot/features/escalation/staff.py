@@ -6,8 +6,6 @@ from __future__ import annotations
 from bot.core.errors import InvalidInputError
 from bot.features.escalation.service import EscalationService
 
-PREFIX = "handoff"  # the payload prefix of buttons already posted; it stays
-
 
 class EscalationStaffActions:
     def __init__(self, escalation: EscalationService) -> None:

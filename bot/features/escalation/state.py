@@ -86,7 +86,7 @@ class States:
         self._clock = clock
 
     async def state_of(self, conversation_id: int) -> EscalationView:
-        """The handoff of a conversation known to exist (a turn's): one read."""
+        """The escalation state of a conversation known to exist (a turn's): one read."""
         async with self._db.session() as session:
             row = await session.get(Escalation, conversation_id)
         if row is None:
