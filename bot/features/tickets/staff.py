@@ -3,13 +3,26 @@ click on them does (acknowledge, assign to me, resolve)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.core.errors import InvalidInputError
 from bot.core.messages import Button
 
-if TYPE_CHECKING:  # the service posts these buttons; the actions call the service
-    from bot.features.tickets.service import TicketService
+
+class _Changed(Protocol):
+    @property
+    def status(self) -> str: ...
+
+
+class TicketActions(Protocol):
+    """What a click does, in TicketService's words (the service posts these buttons, so this
+    module does not import it)."""
+
+    async def acknowledge(self, ref: str, actor: str) -> _Changed: ...
+
+    async def assign(self, ref: str, assignee: str, actor: str) -> _Changed: ...
+
+    async def resolve(self, ref: str, actor: str, note: str = "") -> _Changed: ...
 
 PREFIX = "staff"
 
@@ -24,7 +37,7 @@ def staff_buttons(ref: str) -> tuple[Button, ...]:
 
 
 class TicketStaffActions:
-    def __init__(self, tickets: TicketService) -> None:
+    def __init__(self, tickets: TicketActions) -> None:
         self._tickets = tickets
 
     async def on_click(self, action: str, actor: str) -> str:

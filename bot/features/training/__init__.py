@@ -1,0 +1,1 @@
+"""Client training: sessions per project, registration, reminders, materials and ratings."""
