@@ -13,9 +13,9 @@ PHRASES: Phrases = {
     },
     "in_now": {"en": "The team is in now.", "zh": "团队现在在线。"},
     "out_now": {
-        "en": "The team is out now and back at {opens} ({tz}). For a P1 incident, open a ticket "
-        "(/ticket) and someone is paged.",
-        "zh": "团队现在不在线，将于 {opens}（{tz}）回来。如遇 P1 紧急故障，请提交工单（/ticket），会有人值守处理。",
+        "en": "The team is out now and back at {opens} ({tz}). A P1 incident can be reported at "
+        "any time with /ticket.",
+        "zh": "团队现在不在线，将于 {opens}（{tz}）回来。P1 紧急故障可随时通过 /ticket 报告。",
     },
     "no_project": {
         "en": "Your organisation has no project with us yet.",
