@@ -21,7 +21,7 @@ from bot.app import App
 from bot.features.escalation.desk import thread_key
 from bot.storage.models import Conversation
 from bot.storage.models_slack import SlackThread
-from tests.features.escalation.test_handoff_slack import STAFF, staff_reply
+from tests.features.escalation.test_escalation_slack import STAFF, staff_reply
 from tests.support.http import serve_on_free_port
 from tests.support.kb import build, write_kb
 from tests.support.serve_process import Child, serve, worker

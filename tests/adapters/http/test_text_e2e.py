@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from adapters.slack.blocks import SECTION_LIMIT, escape, unescape
 from bot.storage.models import Conversation, Project
-from tests.features.escalation.test_handoff_e2e import Both, both  # noqa: F401  (fixture)
-from tests.features.escalation.test_handoff_slack import (  # noqa: F401  (fixtures)
+from tests.features.escalation.test_escalation_e2e import Both, both  # noqa: F401  (fixture)
+from tests.features.escalation.test_escalation_slack import (  # noqa: F401  (fixtures)
     STAFF,
     SlackWorld,
     settings,

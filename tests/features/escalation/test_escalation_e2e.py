@@ -18,7 +18,7 @@ from adapters.slack.adapter import SlackAdapter
 from bot.app import App
 from bot.core.settings import Settings
 from bot.features.escalation.state import EscalationState
-from tests.features.escalation.test_handoff_slack import STAFF, SlackWorld, staff_reply
+from tests.features.escalation.test_escalation_slack import STAFF, SlackWorld, staff_reply
 from tests.support.http import serve_on_free_port
 from tests.support.slack import SECRET as SLACK_SECRET
 from tests.support.slack import FakeSlackApi
