@@ -181,19 +181,3 @@ def test_custom_template_and_cli_errors(
     template.write_text("items: nope", encoding="utf-8")
     code, _, err = invoke("handover", "show", "Portal")
     assert code == 1 and str(template) in err
-
-
-async def test_a_suggestion_phrase_inside_a_ticket_form_stays_in_the_form(
-    seeded: App, clock: FakeClock
-) -> None:
-    await seeded.engine.handle(console_message(clock, "/ticket"))
-    replies = await seeded.engine.handle(
-        console_message(clock, "I have a suggestion: the export button is hidden")
-    )
-    assert [r.kind for r in replies] == ["ticket_form"]  # taken as the title
-    replies = await seeded.engine.handle(console_message(clock, "/cancel"))
-    replies = await seeded.engine.handle(
-        console_message(clock, "I have a suggestion: show the export button")
-    )
-    assert [r.kind for r in replies] == ["suggestion"]
-    assert [s.text for s in await seeded.suggestions.find()] == ["show the export button"]
