@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.core.engine import Context, Handler
 from bot.core.feature import Command, Feature, Help, JobSpec, help_text
-from bot.core.i18n import t
+from bot.core.i18n import Lang, t
 from bot.core.intake import Intake
 from bot.core.messages import Reply
 from bot.core.scheduler import Job
@@ -22,6 +22,11 @@ class HelpCommand:
 
     async def __call__(self, ctx: Context, _args: str) -> list[Reply]:
         return [Reply(help_text(self.features, t("help", ctx.lang), ctx.lang), kind="help")]
+
+
+def not_linked(lang: Lang) -> Reply:
+    """The answer to a sender no client is linked to, where a feature needs one."""
+    return Reply(t("not_linked", lang), kind="not_linked")
 
 
 def not_configured(feature_en: str, feature_zh: str) -> Handler:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.core.commands import not_linked
 from bot.core.engine import Context
-from bot.core.i18n import Lang, say, t
+from bot.core.i18n import Lang, say
 from bot.core.messages import Reply
 from bot.features.announcements.phrases import PHRASES
 from bot.features.announcements.service import Announcements
@@ -17,7 +18,7 @@ class AnnouncementChat:
         """`announce:ack:ID`: the contact the notice was sent to says it is understood."""
         verb, _, rest = action.partition(":")
         if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         if verb != "ack" or not rest.isdigit() or ctx.turn.contact_id is None:
             return [_say("unknown", ctx.lang)]
         accepted = await self._announcements.acknowledge(int(rest), ctx.turn.contact_id)

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core.commands import not_linked
 from bot.core.engine import Context, Handler
 from bot.core.errors import NotFoundError
 from bot.core.i18n import CANCEL_WORDS, Lang, say, t
@@ -42,7 +43,7 @@ class HandoverChat:
         """`handover:prj:P` (a project picked), `handover:ok:I` (confirm an item),
         `handover:pb:I` (report a problem with it)."""
         if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         verb, _, ident = action.partition(":")
         if verb == "info":
             return await self._project_button(ctx, ident)
@@ -151,7 +152,7 @@ class HandoverChat:
     async def _problem(self, ctx: Context, flow: dict[str, Any]) -> list[Reply]:
         if ctx.turn.client_id is None:
             await ctx.set_flow(None)
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         if len(ctx.text) < 3:
             return [Reply(t("form_too_short", ctx.lang), kind="handover_form")]
         try:

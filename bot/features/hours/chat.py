@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.core.commands import not_linked
 from bot.core.engine import Context
-from bot.core.i18n import Lang, say, t
+from bot.core.i18n import Lang, say
 from bot.core.localtime import local_time
 from bot.core.messages import Reply
 from bot.features.hours.phrases import DAY_NAMES, PHRASES
@@ -16,7 +17,7 @@ class HoursChat:
 
     async def show(self, ctx: Context, _args: str) -> list[Reply]:
         if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         found = await self._hours.of_client(ctx.turn.client_id)
         if not found:
             return [Reply(say(PHRASES, "no_project", ctx.lang), kind="hours")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.core.commands import not_linked
 from bot.core.engine import Context
 from bot.core.errors import NotFoundError
 from bot.core.i18n import say, t
@@ -30,7 +31,7 @@ class ProjectInfoChat:
     async def on_button(self, ctx: Context, ident: str) -> list[Reply]:
         """`project:P`, a project picked (also `handover:info:P`, sent by earlier versions)."""
         if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         if not ident.isdigit():
             return [Reply(t("empty", ctx.lang))]
         return await self._describe(ctx, int(ident))
@@ -50,7 +51,7 @@ async def which_project(
     """The sender's project, or the replies to send instead (not linked, none, or buttons to
     pick one whose payload is `prefix` + the project id)."""
     if ctx.turn.client_id is None:
-        return None, [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+        return None, [not_linked(ctx.lang)]
     found = await projects.projects_of(ctx.turn.client_id)
     if not found:
         return None, [Reply(say(PHRASES, "no_project", ctx.lang))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.commands import not_linked
 from bot.core.engine import Context
 from bot.core.errors import InvalidInputError
 from bot.core.i18n import CANCEL_WORDS, say, t
@@ -18,7 +19,7 @@ class SuggestionChat:
 
     async def suggest_command(self, ctx: Context, args: str) -> list[Reply]:
         if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         if len(args.strip()) < 3:
             await ctx.set_flow({"name": FLOW})
             return [Reply(say(PHRASES, "ask_suggestion", ctx.lang), kind="suggestion_form")]

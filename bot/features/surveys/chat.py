@@ -3,9 +3,10 @@ and the optional comment typed after a vote."""
 
 from __future__ import annotations
 
+from bot.core.commands import not_linked
 from bot.core.engine import Context
 from bot.core.errors import InvalidInputError, NotFoundError
-from bot.core.i18n import say, t
+from bot.core.i18n import say
 from bot.core.messages import Button, Reply
 from bot.features.surveys.phrases import PHRASES
 from bot.features.surveys.service import CSAT, SurveyService
@@ -20,7 +21,7 @@ class SurveyChat:
     async def on_button(self, ctx: Context, action: str) -> list[Reply]:
         verb, _, rest = action.partition(":")
         if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         if verb == "v":
             survey_id, _, score = rest.partition(":")
             if survey_id.isdigit() and score.isdigit():

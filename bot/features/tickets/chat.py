@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.commands import not_linked
 from bot.core.engine import Context
 from bot.core.errors import ConflictError, InvalidInputError
 from bot.core.i18n import say, t
@@ -90,7 +91,7 @@ class TicketChat:
 
     async def my_tickets(self, ctx: Context, _args: str) -> list[Reply]:
         if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         tickets = await self._tickets.find(ctx.turn.client_id, statuses=OPEN_STATUSES, limit=20)
         if not tickets:
             return [Reply(say(PHRASES, "no_tickets", ctx.lang), kind="ticket_list")]
@@ -105,7 +106,7 @@ class TicketChat:
         if not args.strip():
             return await self.my_tickets(ctx, "")
         if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         try:
             view = await self._tickets.get(args.split()[0], ctx.turn.client_id)
         except TicketNotFound as exc:
@@ -114,7 +115,7 @@ class TicketChat:
 
     async def comment_command(self, ctx: Context, args: str) -> list[Reply]:
         if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         ref, _, text = args.strip().partition(" ")
         if not ref:
             example = await self._example(ctx.turn.client_id)
@@ -125,7 +126,7 @@ class TicketChat:
 
     async def reopen_command(self, ctx: Context, args: str) -> list[Reply]:
         if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         ref, _, reason = args.strip().partition(" ")
         if not ref:
             example = await self._example(ctx.turn.client_id)
@@ -146,7 +147,7 @@ class TicketChat:
             return await self.flow.start(ctx)
         if action[:3] in ("cm:", "ro:") and action[3:].isdigit():
             if ctx.turn.client_id is None:
-                return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+                return [not_linked(ctx.lang)]
             ref = f"{await self._code(ctx.turn.client_id)}-{action[3:]}"
             if action.startswith("cm:"):
                 return await self._ask_comment(ctx, ref)

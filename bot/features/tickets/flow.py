@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.core.commands import not_linked
 from bot.core.engine import Context
-from bot.core.i18n import Lang, say, t
+from bot.core.i18n import Lang, say
 from bot.core.localtime import local_time
 from bot.core.messages import Button, Reply
 from bot.features.tickets.phrases import PHRASES, SEVERITY_HELP
@@ -52,7 +53,7 @@ class TicketFlow:
 
     async def start(self, ctx: Context, title: str = "") -> list[Reply]:
         if ctx.turn.client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         if not await self._projects(ctx.turn.client_id):
             return [Reply(say(PHRASES, "no_project", ctx.lang))]
         title = title.strip()

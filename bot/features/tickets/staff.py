@@ -24,6 +24,7 @@ class TicketActions(Protocol):
 
     async def resolve(self, ref: str, actor: str, note: str = "") -> _Changed: ...
 
+
 PREFIX = "staff"
 
 

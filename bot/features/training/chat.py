@@ -3,9 +3,10 @@ buttons (`training:reg:ID`); rating buttons after a session (`training:rate:ID:S
 
 from __future__ import annotations
 
+from bot.core.commands import not_linked
 from bot.core.engine import Context
 from bot.core.errors import InvalidInputError, NotFoundError
-from bot.core.i18n import Lang, say, t
+from bot.core.i18n import Lang, say
 from bot.core.localtime import when_text
 from bot.core.messages import Button, Reply
 from bot.features.training.phrases import PHRASES
@@ -19,7 +20,7 @@ class TrainingChat:
     async def show(self, ctx: Context, _args: str) -> list[Reply]:
         client_id = ctx.turn.client_id
         if client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         offers = await self._training.offers(client_id, ctx.turn.contact_id)
         if not offers:
             return [Reply(say(PHRASES, "none", ctx.lang), kind="training_none")]
@@ -38,7 +39,7 @@ class TrainingChat:
         verb, _, rest = action.partition(":")
         client_id, contact_id = ctx.turn.client_id, ctx.turn.contact_id
         if client_id is None:
-            return [Reply(t("not_linked", ctx.lang), kind="not_linked")]
+            return [not_linked(ctx.lang)]
         if contact_id is None:
             return [Reply(say(PHRASES, "need_private", ctx.lang), kind="training_need_private")]
         gone = [Reply(say(PHRASES, "gone", ctx.lang), kind="training_gone")]
