@@ -337,6 +337,12 @@ async def client_by_ref(session: AsyncSession, ref: str) -> Client:
     return client
 
 
+async def projects_of_client(session: AsyncSession, client_id: int) -> list[Project]:
+    """A client's projects, by name (what a client picks from, and what /hours lists)."""
+    query = select(Project).where(Project.client_id == client_id).order_by(Project.name)
+    return list(await session.scalars(query))
+
+
 async def contact_by_handle(session: AsyncSession, handle: str) -> Contact:
     """A contact by handle (`alice`) or client-qualified handle (`ACME/alice`)."""
     client_ref, _, bare = handle.rpartition("/")

@@ -58,6 +58,10 @@ _PHRASES: dict[str, dict[Lang, str]] = {
         ),
         "zh": "您的消息太长，无法一次处理（最多 {limit} 个字符）。请分成几条较短的消息发送，或以文件形式发送。",
     },
+    "no_project": {
+        "en": "Your organisation has no project with us yet.",
+        "zh": "贵单位目前还没有项目。",
+    },
     "form_too_short": {
         "en": "Please describe it in a few more words (or type cancel).",
         "zh": "请再多描述几个字（输入“取消”可放弃）。",

@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.directory import Directory, ProjectChange, client_by_ref
+from bot.core.directory import Directory, ProjectChange, client_by_ref, projects_of_client
 from bot.core.errors import ConfigError, InvalidInputError, NotFoundError
 from bot.core.events import ProjectChanged
 from bot.core.i18n import Lang
@@ -201,12 +201,7 @@ class HandoverService:
 
     async def projects_of(self, client_id: int) -> list[tuple[int, str]]:
         async with self._db.session() as session:
-            rows = await session.execute(
-                select(Project.id, Project.name)
-                .where(Project.client_id == client_id)
-                .order_by(Project.name)
-            )
-            return [(int(i), str(n)) for i, n in rows.all()]
+            return [(p.id, p.name) for p in await projects_of_client(session, client_id)]
 
     async def checklist(
         self, project_id: int, client_id: int | None = None, *, with_events: bool = False

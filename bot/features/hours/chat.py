@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.commands import not_linked
 from bot.core.engine import Context
-from bot.core.i18n import Lang, say
+from bot.core.i18n import Lang, say, t
 from bot.core.localtime import local_time
 from bot.core.messages import Reply
 from bot.features.hours.phrases import DAY_NAMES, PHRASES
@@ -20,7 +20,7 @@ class HoursChat:
             return [not_linked(ctx.lang)]
         found = await self._hours.of_client(ctx.turn.client_id)
         if not found:
-            return [Reply(say(PHRASES, "no_project", ctx.lang), kind="hours")]
+            return [Reply(t("no_project", ctx.lang), kind="hours")]
         return [Reply("\n\n".join(_describe(h, ctx.lang) for h in found), kind="hours")]
 
 

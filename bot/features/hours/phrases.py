@@ -17,10 +17,6 @@ PHRASES: Phrases = {
         "any time with /ticket.",
         "zh": "团队现在不在线，将于 {opens}（{tz}）回来。P1 紧急故障可随时通过 /ticket 报告。",
     },
-    "no_project": {
-        "en": "Your organisation has no project with us yet.",
-        "zh": "贵单位目前还没有项目。",
-    },
 }
 
 DAY_NAMES = {

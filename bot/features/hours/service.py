@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from sqlalchemy import select
-
+from bot.core.directory import projects_of_client
 from bot.core.protocols import Clock
 from bot.features.tickets.policies import Policies
 from bot.features.tickets.sla import BusinessCalendar
 from bot.storage.db import Database
-from bot.storage.models import Project
 
 NORMAL = "P2"  # everything but a P1 incident follows the tier's working calendar
 
@@ -36,11 +34,7 @@ class SupportHours:
     async def of_client(self, client_id: int) -> list[Hours]:
         """One entry per project of the client, by name."""
         async with self._db.session() as session:
-            projects = list(
-                await session.scalars(
-                    select(Project).where(Project.client_id == client_id).order_by(Project.name)
-                )
-            )
+            projects = await projects_of_client(session, client_id)
         now = self._clock.now()
         return [self._hours(p.name, p.sla_tier, p.timezone, now) for p in projects]
 

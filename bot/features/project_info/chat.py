@@ -54,7 +54,7 @@ async def which_project(
         return None, [not_linked(ctx.lang)]
     found = await projects.projects_of(ctx.turn.client_id)
     if not found:
-        return None, [Reply(say(PHRASES, "no_project", ctx.lang))]
+        return None, [Reply(t("no_project", ctx.lang))]
     if len(found) == 1:
         return found[0][0], []
     buttons = tuple(Button(name[:40], f"{prefix}{pid}") for pid, name in found[:8])

@@ -5,10 +5,6 @@ from __future__ import annotations
 from bot.core.i18n import Phrases
 
 PHRASES: Phrases = {
-    "no_project": {
-        "en": "Your organisation has no project with us yet.",
-        "zh": "贵单位目前还没有项目。",
-    },
     "no_such_project": {
         "en": "I can't find that project. Type /project to see yours.",
         "zh": "找不到该项目。输入 /project 查看贵单位的项目。",

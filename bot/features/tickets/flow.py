@@ -7,9 +7,8 @@ from datetime import timedelta
 from difflib import SequenceMatcher
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.core.commands import not_linked
+from bot.core.directory import projects_of_client
 from bot.core.engine import Context
 from bot.core.i18n import Lang, say
 from bot.core.localtime import local_time
@@ -228,8 +227,7 @@ class TicketFlow:
 
     async def _projects(self, client_id: int) -> list[Project]:
         async with self._db.session() as session:
-            query = select(Project).where(Project.client_id == client_id).order_by(Project.name)
-            return list(await session.scalars(query))
+            return await projects_of_client(session, client_id)
 
     def _ask(self, key: str, lang: Lang) -> Reply:
         return Reply(say(PHRASES, key, lang), buttons=(cancel_button(lang),), kind="ticket_form")
