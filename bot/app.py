@@ -22,6 +22,9 @@ from bot.core.protocols import Clock, KnowledgeBase
 from bot.core.quiet import WakingHours
 from bot.core.scheduler import Scheduler, default_worker_id
 from bot.core.settings import Settings
+from bot.features.accounts.feature import accounts_feature
+from bot.features.accounts.service import StaffAccounts
+from bot.features.accounts.sessions import StaffSessions
 from bot.features.announcements.feature import announcements_feature
 from bot.features.announcements.service import Announcements
 from bot.features.escalation.chat import EscalationChat
@@ -91,6 +94,8 @@ class App:
     intake: Intake
     metrics: Metrics
     events: Events
+    staff: StaffAccounts  # console sign-in, roles, the clients an agent serves
+    sessions: StaffSessions
     features: list[Feature]  # what each feature adds; /help and the command menus read it
     # Staff-channel button prefix -> the feature's action (adapters dispatch clicks here).
     staff_actions: dict[str, StaffAction]
@@ -210,6 +215,8 @@ async def build_app(
         settings.risk_alert_threshold,
         settings.slack_staff_channel,
     )
+    staff = StaffAccounts(db, clock)
+    sessions = StaffSessions(db, clock, staff)
     help_command = HelpCommand()
     project_chat = ProjectInfoChat(project_info, handover)
     # The order is that of /help and the command menus; text rules carry their own priority.
@@ -228,6 +235,7 @@ async def build_app(
         invites_feature(InviteChat(invites, help_command)),
         faq_feature(Faq(project_info)),
         risk_feature(risk, timedelta(minutes=settings.risk_check_minutes)),
+        accounts_feature(sessions),
     ]
     help_command.features = features
     register_jobs(scheduler, features)
@@ -265,6 +273,8 @@ async def build_app(
         intake=intake,
         metrics=metrics,
         events=events,
+        staff=staff,
+        sessions=sessions,
         features=features,
         staff_actions=staff_actions(features),
     )

@@ -22,6 +22,7 @@ from adapters.cli.review import report_project
 from adapters.cli.risk import report_risk
 from adapters.cli.runtime import opened_app, run, settings
 from adapters.cli.serve import run_embedded, serve
+from adapters.cli.staff import staff_app
 from adapters.cli.suggestions import suggestions_app
 from adapters.cli.surveys import report_surveys, survey_app
 from adapters.cli.telegram import telegram_app
@@ -48,6 +49,7 @@ app.add_typer(project_app, name="project")
 project_app.command("followups")(project_followups)
 app.add_typer(contact_app, name="contact")
 app.add_typer(ticket_app, name="ticket")
+app.add_typer(staff_app, name="staff")
 app.add_typer(report_app, name="report")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(events_app, name="events")

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.channels import ChannelAdapter, run_background
 from adapters.http.limits import BodyLimit
+from adapters.web.console import console_routes
 from bot.app import App
 from bot.storage.db import is_transient
 
@@ -63,6 +64,7 @@ def build_asgi(
     ]
     for channel in channels:
         routes.extend(channel.http_routes())
+    routes.extend(console_routes(app))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
