@@ -4,8 +4,8 @@ token on every POST, secure cookies and rate-limited failures."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from starlette.routing import BaseRoute, Mount, Route
