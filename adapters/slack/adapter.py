@@ -318,7 +318,11 @@ class SlackAdapter:
         await self._app.outbox.enqueue(message.address, Reply(text), key=key)
 
     async def _display_name(self, user_id: str, fallback: str = "") -> str:
-        """The name staff sign with: Slack's display name, else real name, else the handle."""
+        """The name staff sign with: their staff account's, when one is linked to this Slack
+        user (the console signs with the same), else Slack's display name, real name, handle."""
+        linked = await self._app.staff.name_for_slack(user_id)
+        if linked:
+            return linked
         if user_id not in self._names:
             try:
                 response = await self.client.users_info(user=user_id)

@@ -338,3 +338,23 @@ async def test_a_client_account_writing_in_a_staff_thread_is_not_relayed(
     assert await world.event(forged, "EvForged") == 200
     await settle(world.app)
     assert len([p for p in world.api.posts() if p["channel"] == "D1"]) == before
+
+
+async def test_a_slack_reply_is_signed_with_the_linked_staff_account(world: SlackWorld) -> None:
+    """The staff account linked to a Slack user signs that user's replies, as the console
+    does, whatever the Slack profile says."""
+    await world.app.staff.add(
+        "Samantha Lee",
+        "sam@support.example",
+        "agent",
+        "correct horse battery",
+        slack_user_id="USAM",
+    )
+    assert await world.event(dm("can I talk to a human", ts="2.1"), "EvAsk2") == 200
+    await world.posts_to(STAFF, 1)
+    thread = await world.thread_ts(await _conversation(world.app, "D1"))
+    reply = staff_reply("On it.", thread, "1700000600.000100")
+    assert await world.event(reply, "EvStaffLinked") == 200
+    await world.posts_to("D1", 2)
+    texts = [p["text"] for p in world.api.posts() if p["channel"] == "D1"]
+    assert texts[-1] == "On it.\n— Samantha Lee (support team)"
