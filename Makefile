@@ -16,11 +16,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+CONSOLE_PORT ?= 8080
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM := /usr/bin/chromium
+
+# The staff console runs beside the chat (`aftercare serve`) and stops with it.
 demo: $(STAMP)
 	$(BIN)/aftercare db upgrade
 	$(BIN)/aftercare demo seed
 	$(BIN)/aftercare index
-	AFTERCARE_STAFF_TERMINAL=true $(BIN)/aftercare chat
+	@mkdir -p var
+	@$(BIN)/aftercare serve --port $(CONSOLE_PORT) > var/console.log 2>&1 & echo $$! > var/console.pid
+	@echo "Staff console: http://127.0.0.1:$(CONSOLE_PORT)/console  (sign in as dana@aftercare.demo / aftercare-demo; log in var/console.log)"
+	@AFTERCARE_STAFF_TERMINAL=true $(BIN)/aftercare chat; status=$$?; kill `cat var/console.pid` 2>/dev/null; rm -f var/console.pid; exit $$status
+
+# Debian's Chromium, which the console's browser tests drive through Playwright.
+$(CHROMIUM):
+	$(SUDO) apt-get install -y --no-install-recommends chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters indexer tests benchmarks migrations
@@ -28,8 +40,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict bot adapters indexer
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) $(CHROMIUM) lint typecheck
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var test-output

@@ -17,6 +17,9 @@ from bot.storage.models import Contact
 
 CONTACT = "alice"  # whom `aftercare chat` chats as by default
 STAFF = "Dana (PM)"
+# The demo's console sign-in (an admin); `make demo` prints it. Demo data only.
+STAFF_EMAIL = "dana@aftercare.demo"
+STAFF_PASSWORD = "aftercare-demo"
 
 
 async def seed(app: App) -> bool:
@@ -48,6 +51,7 @@ async def seed(app: App) -> bool:
     )
     await _handover_under_way(app, portal.id, alice)
     await _globex(app)
+    await app.staff.add(STAFF, STAFF_EMAIL, "admin", STAFF_PASSWORD)
     return True
 
 

@@ -95,7 +95,8 @@ def demo_seed() -> None:
                 typer.echo(
                     "seeded sample client ACME with contacts alice (en) and wang (zh) "
                     "and a training session (/training), and GLOBEX (li, zh) with an "
-                    "at-risk project"
+                    "at-risk project; staff console sign-in: "
+                    f"{demo.STAFF_EMAIL} / {demo.STAFF_PASSWORD}"
                 )
             else:
                 typer.echo("clients exist already; nothing seeded")

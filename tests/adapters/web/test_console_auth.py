@@ -203,3 +203,13 @@ async def test_sign_in_never_sends_you_to_another_site(seeded: App, target: str)
             },
         )
         assert signed.headers["location"] == "/console/"
+
+
+async def test_the_demo_seed_gives_a_console_sign_in(app: App) -> None:
+    from bot import demo
+
+    assert await demo.seed(app)
+    staff = await app.staff.find(demo.STAFF_EMAIL)
+    assert staff.is_admin and staff.name == demo.STAFF
+    async with console_client(app) as client:
+        assert (await sign_in(client, staff, demo.STAFF_PASSWORD)).status_code == 303
