@@ -19,7 +19,7 @@ CONTACT = "alice"  # whom `aftercare chat` chats as by default
 STAFF = "Dana (PM)"
 # The demo's console sign-in (an admin); `make demo` prints it. Demo data only.
 STAFF_EMAIL = "dana@aftercare.demo"
-STAFF_PASSWORD = "aftercare-demo"
+STAFF_PASSWORD = "aftercare-demo"  # noqa: S105 (published demo data)
 
 
 async def seed(app: App) -> bool:
