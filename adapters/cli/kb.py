@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 from threadpoolctl import threadpool_limits
 
 from adapters.cli.params import check_writable_dir
@@ -19,12 +17,11 @@ from bot.core.i18n import detect_lang
 from bot.core.settings import Settings
 from bot.features.faq.chat import render
 from bot.knowledge.base import IndexedKnowledgeBase
-from bot.knowledge.embedders import make_embedder, make_passage_embedder
+from bot.knowledge.embedders import make_embedder
 from bot.knowledge.index_files import load_index
-from bot.knowledge.published import publish, reason
 from bot.knowledge.retrieval import Retriever
 from bot.storage.db import Database
-from indexer.build import BuildReport, PassageOptions, build_index, parsed_units
+from indexer.build import BuildReport, build_index
 from indexer.content import Unit, read_faq_jsonl, read_kb
 from indexer.evaluate import (
     OOS_WEIGHT,
@@ -37,6 +34,7 @@ from indexer.evaluate import (
     suggest_threshold,
 )
 from indexer.importing import import_documents
+from indexer.publishing import build_from_settings, passage_options, publish_index
 from indexer.selection import candidates, objective
 
 _CATEGORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -77,14 +75,8 @@ def index(
 
 def _build(config: Settings, kb_dir: Path, target: Path, tune: bool | None) -> BuildReport:
     """Index `kb_dir` into `target` and say so."""
-    units = read_kb(kb_dir, parsed_units(target))
-    embedder = make_embedder(config.embedding_backend, config.embedding_model)
-    done = build_index(units, target, embedder, tune=tune, **passage_options(config))
-    typer.echo(
-        f"indexed {done.files} files ({done.embedded_files} embedded, the rest cached): "
-        f"{done.chunks} chunks, {done.entries} entries, {embedder.name} model"
-        f"{', tuned head' if done.tuned else ''}, {done.seconds:.1f}s -> {done.out}"
-    )
+    done, line = build_from_settings(config, kb_dir, target, tune)
+    typer.echo(line)
     return done
 
 
@@ -136,38 +128,6 @@ def kb_import(
             raise typer.Exit(1)
 
     run(work)
-
-
-def passage_options(config: Settings) -> PassageOptions:
-    """build_index's passage-model arguments from the settings."""
-    return {
-        "passage_embedder": make_passage_embedder(config.passage_model),
-        "passage_model_max": config.passage_model_max,
-    }
-
-
-async def publish_index(config: Settings, index_dir: Path) -> str:
-    """Publish the index built in `index_dir` to the configured database; the line to print,
-    also when it could not be published (the local index is written either way)."""
-    try:
-        db = Database(config.resolved_database_url)
-    except (SQLAlchemyError, OSError) as exc:
-        return f"not published to the database: {exc}"
-    try:
-        done = await publish(db, index_dir, now=datetime.now(UTC))
-    except (SQLAlchemyError, OSError, TimeoutError) as exc:
-        return (
-            f"not published to the database ({reason(exc)}); answering processes keep the index "
-            f"published before, or read {index_dir} if none was"
-        )
-    finally:
-        await db.dispose()
-    if not done.new:
-        return f"already published as index #{done.id} (no change since)"
-    return (
-        f"published to the database as index #{done.id} ({done.size / 1e6:.1f} MB); every "
-        f"answering process picks it up within {config.kb_recheck_seconds:g}s of a question"
-    )
 
 
 def ask(

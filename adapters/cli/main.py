@@ -12,6 +12,7 @@ from rich.console import Console
 
 from adapters.cli.admin import client_app, contact_app, project_app
 from adapters.cli.announcements import announce_app
+from adapters.cli.deflection import report_deflection
 from adapters.cli.escalation import conversation_app
 from adapters.cli.faq import kb_app
 from adapters.cli.followups import project_followups
@@ -61,6 +62,7 @@ report_app.command("project")(report_project)
 app.add_typer(handover_app, name="handover")
 app.add_typer(suggestions_app, name="suggestions")
 report_app.command("risk")(report_risk)
+report_app.command("deflection")(report_deflection)
 app.add_typer(conversation_app, name="conversation")
 app.add_typer(kb_app, name="kb")
 kb_app.command("import")(kb_import)

@@ -4,6 +4,7 @@ until `aftercare kb approve ID` moves them into the knowledge base."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,23 +30,34 @@ def drafts_dir(kb_dir: Path) -> Path:
 
 
 def write_draft(
-    kb_dir: Path, draft_id: str, question: str, answer: str, *, source: str = ""
+    kb_dir: Path,
+    draft_id: str,
+    question: str,
+    answer: str,
+    *,
+    source: str = "",
+    examples: Sequence[str] = (),
+    tags: Sequence[str] = ("handoff",),
 ) -> Draft:
     """One article in the knowledge-base format: the client's question as title and example
-    question, the staff answer as its text. Rewriting the same id replaces the draft."""
+    question (with `examples`, more phrasings clients used; the indexer embeds them with the
+    article), the staff answer as its text. Rewriting the same id replaces the draft."""
     if not _ID.match(draft_id):
         raise InvalidInputError(f"bad draft id {draft_id!r}")
     question, answer = " ".join(question.split()), answer.strip()
     if not question or not answer:
         raise InvalidInputError("a FAQ draft needs both a question and an answer")
     lang = detect_lang(question + " " + answer)
+    phrasings = dict.fromkeys(
+        text[:500] for text in (" ".join(e.split()) for e in (question, *examples)) if text
+    )
     meta = {
         "id": draft_id,
         "title": question[:120],
         "lang": lang,
         "category": DEFAULT_CATEGORY,
-        "tags": ["handoff"],
-        "questions": [question[:500]],
+        "tags": list(tags),
+        "questions": list(phrasings),
     }
     if source:
         meta["source"] = source
