@@ -47,6 +47,44 @@ WORDS: dict[str, tuple[str, str]] = {
     "none_yet": ("Nothing here yet.", "暂无内容。"),
     "done": ("Done.", "已完成。"),
     "language": ("中文", "English"),
+    "drafts": ("Drafts", "草稿"),
+    "gaps": ("Knowledge gaps", "知识缺口"),
+    "gaps_intro": (
+        "Questions the bot could not answer, or answered with low confidence, grouped by "
+        "meaning; most clients first.",
+        "机器人无法回答或把握不大的问题，按含义归类；提问客户最多的排在前面。",
+    ),
+    "no_gaps": ("No open knowledge gaps.", "暂无未解决的知识缺口。"),
+    "question": ("Question", "问题"),
+    "questions": ("Questions", "问题数"),
+    "asked": ("Asked", "提问次数"),
+    "last_asked": ("Last asked", "最近提问"),
+    "language_col": ("Language", "语言"),
+    "similar": ("similar", "个相似问题"),
+    "write_answer": ("Write an answer", "撰写答案"),
+    "what_clients_asked": ("What clients asked", "客户的提问"),
+    "bot_said": ("The bot said", "机器人回复"),
+    "draft_article": ("Draft article", "草稿文章"),
+    "title": ("Title", "标题"),
+    "answer": ("Answer", "答案"),
+    "examples_note": (
+        "The questions above become the article's example questions.",
+        "以上问题将作为文章的示例问题。",
+    ),
+    "save_draft": ("Save as draft", "保存为草稿"),
+    "dismiss": ("Dismiss", "忽略"),
+    "answer_too_short": ("Write an answer of at least 10 characters.", "答案至少需要 10 个字符。"),
+    "draft_written": ("Draft written; approve it to publish:", "草稿已保存，批准后发布："),
+    "deflection": ("Deflection", "自助解决率"),
+    "deflection_intro": (
+        "Share of client questions answered without a person (no escalation within 24 h), "
+        "by week and language.",
+        "无需人工即可解决的客户问题比例（24 小时内未转人工），按周和语言统计。",
+    ),
+    "all_questions": ("all questions", "全部问题"),
+    "week": ("Week", "周"),
+    "answered": ("Answered", "已回答"),
+    "without_person": ("Without a person", "无需人工"),
 }
 
 

@@ -231,11 +231,8 @@ async def _client_ids(session: AsyncSession, codes: Sequence[str]) -> list[int]:
     wanted = sorted({c.strip().upper() for c in codes if c.strip()})
     if not wanted:
         return []
-    found = dict(
-        (await session.execute(select(Client.code, Client.id).where(Client.code.in_(wanted))))
-        .tuples()
-        .all()
-    )
+    rows = await session.execute(select(Client.code, Client.id).where(Client.code.in_(wanted)))
+    found = {code: client_id for code, client_id in rows.all()}
     missing = [c for c in wanted if c not in found]
     if missing:
         raise NotFoundError(f"no client with the code {', '.join(missing)}")
