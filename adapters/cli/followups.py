@@ -43,8 +43,6 @@ def project_followups(
                 "days before the end"
             )
             for followup in await app.followups.schedule(project_id):
-                typer.echo(
-                    f"{followup.due_at:%Y-%m-%d %H:%M}Z\t{followup.label}\t{followup.state}"
-                )
+                typer.echo(f"{followup.due_at:%Y-%m-%d %H:%M}Z\t{followup.label}\t{followup.state}")
 
     run(work)
