@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from adapters.cli.runtime import opened_app, run, settings
-from bot.core.scheduler import JobState
 from bot.features.followups.service import parse_days
 
 
@@ -43,11 +42,7 @@ def project_followups(
                 f"warranty notices {', '.join(map(str, policy.warranty_notice_days)) or 'none'} "
                 "days before the end"
             )
-            prefix = f"project:{project_id}:"
-            for job in await app.scheduler.jobs(limit=10_000):
-                shown = job.state in (JobState.PENDING, JobState.DONE)
-                if shown and job.key and job.key.startswith(prefix):
-                    label = job.key.removeprefix(prefix)
-                    typer.echo(f"{job.due_at:%Y-%m-%d %H:%M}Z\t{label}\t{job.state}")
+            for followup in await app.followups.schedule(project_id):
+                typer.echo(f"{followup.due_at:%Y-%m-%d %H:%M}Z\t{followup.label}\t{followup.state}")
 
     run(work)

@@ -1,4 +1,4 @@
-"""Handover commands: `aftercare handover show|tick`."""
+"""Handover commands: `aftercare handover show|tick|untick`."""
 
 from __future__ import annotations
 
@@ -68,5 +68,23 @@ def handover_tick(
             project_id = await app.handover.project_id(project, client)
             view = await app.handover.tick(project_id, item, by)
         return f"{view.position}. {view.key}: ticked by {view.ticked_by}"
+
+    typer.echo(run(work))
+
+
+@handover_app.command("untick")
+def handover_untick(
+    project: Project,
+    item: Annotated[str, typer.Argument(help="Item key (user_manual) or number (2).")],
+    by: Annotated[str, typer.Option("--by", help="Who takes the tick back.")],
+    client: ClientOpt = None,
+) -> None:
+    """Take back a tick made by mistake (not once the client has confirmed the item)."""
+
+    async def work() -> str:
+        async with opened_app(settings()) as app:
+            project_id = await app.handover.project_id(project, client)
+            view = await app.handover.untick(project_id, item, by)
+        return f"{view.position}. {view.key}: not ticked"
 
     typer.echo(run(work))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -199,6 +202,55 @@ class Settings(BaseSettings):
     @property
     def resolved_index_dir(self) -> Path:
         return self.index_dir if self.index_dir is not None else self.data_dir / "index"
+
+
+HIDDEN = "********"
+_SECRET_NAME = re.compile(r"token|secret|password|key", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ShownSetting:
+    """One setting as staff may see it: secrets only say whether they are set."""
+
+    name: str  # the environment variable
+    value: str
+    description: str
+    secret: bool
+
+
+def shown_settings(settings: Settings) -> list[ShownSetting]:
+    """Every setting's effective value with tokens, secrets, passwords and keys hidden, and
+    credentials taken out of URLs (the console's settings page)."""
+    shown = []
+    for name, info in type(settings).model_fields.items():
+        value = getattr(settings, name)
+        secret = isinstance(value, SecretStr) or bool(_SECRET_NAME.search(name))
+        if secret:
+            text = "" if value is None or value == "" else HIDDEN
+        elif value is None:
+            text = ""
+        else:
+            text = hide_credentials(str(value))
+        shown.append(
+            ShownSetting(f"AFTERCARE_{name.upper()}", text, info.description or "", secret)
+        )
+    return shown
+
+
+def hide_credentials(text: str) -> str:
+    """A URL's password, and query values named like secrets, replaced; other text as it is."""
+    parts = urlsplit(text)
+    if not parts.scheme or not parts.netloc:
+        return text
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.partition(':')[0]}:{HIDDEN}@{host}" if ":" in user else netloc
+    query = urlencode(
+        [(k, HIDDEN if _SECRET_NAME.search(k) else v) for k, v in parse_qsl(parts.query)],
+        safe="*",
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def normalise_database_url(url: str | None, data_dir: Path) -> str:

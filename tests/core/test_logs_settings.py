@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from bot.core.errors import ConfigError
 from bot.core.logs import RedactingFilter, configure_logging, escape, redact
-from bot.core.settings import Settings, normalise_database_url
+from bot.core.settings import Settings, normalise_database_url, shown_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -139,3 +140,23 @@ def test_search_libraries_say_nothing_below_a_warning_when_loaded() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "faiss" not in done.stderr and "bm25s" not in done.stderr, done.stderr
+
+
+def test_shown_settings_hide_secrets_and_url_credentials() -> None:
+    config = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url="postgresql://app:s3cret-pw@db.example:5432/aftercare?sslpassword=zq9zq&x=1",
+        slack_bot_token=SecretStr("xoxb-123-456-abcdef"),
+        telegram_webhook_secret=SecretStr("hook-secret-value"),
+    )
+    shown = {s.name: s for s in shown_settings(config)}
+    assert shown["AFTERCARE_DATABASE_URL"].value == (
+        "postgresql://app:********@db.example:5432/aftercare?sslpassword=********&x=1"
+    )
+    assert shown["AFTERCARE_SLACK_BOT_TOKEN"].value == "********"
+    assert shown["AFTERCARE_SLACK_BOT_TOKEN"].secret
+    assert shown["AFTERCARE_SLACK_APP_TOKEN"].value == ""  # not set, and says so
+    assert shown["AFTERCARE_RISK_ALERT_THRESHOLD"].value == "60"
+    text = repr(list(shown.values()))
+    for secret in ("s3cret-pw", "xoxb-123", "hook-secret", "zq9zq"):
+        assert secret not in text

@@ -1,4 +1,5 @@
-"""Admin pages: staff accounts (add, role, the clients an agent serves, disable)."""
+"""Admin pages: staff accounts (add, role, the clients an agent serves, disable) and the
+effective settings with secrets hidden."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from starlette.routing import Route
 from adapters.web.auth import ROOT, Page, page
 from adapters.web.i18n import word
 from bot.app import App
+from bot.core.settings import shown_settings
 from bot.features.accounts.service import ROLES
 
 
@@ -48,7 +50,11 @@ def routes(app: App) -> list[Route]:
             await app.sessions.end_all(staff_id)
         return current.back(f"{ROOT}/admin/staff", word("done", current.lang))
 
+    async def settings(current: Page) -> Response:
+        return current.render("admin_settings.html", settings=shown_settings(app.settings))
+
     return [
+        Route("/admin/settings", page(app, settings, admin=True), methods=["GET"]),
         Route("/admin/staff", page(app, staff, admin=True), methods=["GET"]),
         Route("/admin/staff", page(app, add_staff, admin=True), methods=["POST"]),
         Route("/admin/staff/{staff_id:int}", page(app, change_staff, admin=True), methods=["POST"]),

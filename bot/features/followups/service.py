@@ -52,6 +52,15 @@ def parse_days(spec: str, what: str) -> tuple[int, ...]:
     return days
 
 
+@dataclass(frozen=True)
+class ScheduledFollowUp:
+    """One follow-up of a project: `label` is checkin:30 or warranty:7; state pending or done."""
+
+    due_at: datetime
+    label: str
+    state: str
+
+
 class FollowUps:
     """Schedules and sends a project's check-ins and warranty notices."""
 
@@ -120,6 +129,18 @@ class FollowUps:
             project_id = project.id
         await self.reschedule(project_id)
         return policy
+
+    async def schedule(self, project_id: int) -> list[ScheduledFollowUp]:
+        """A project's follow-ups still to send and already sent, soonest first (cancelled
+        ones, dropped from the policy or moved past, are left out)."""
+        prefix = f"project:{project_id}:"
+        return [
+            ScheduledFollowUp(job.due_at, job.key.removeprefix(prefix), job.state)
+            for job in await self._scheduler.jobs(key_prefix=prefix, limit=10_000)
+            if job.key is not None
+            and job.kind in (CHECKIN, WARRANTY)
+            and job.state in (JobState.PENDING, JobState.DONE)
+        ]
 
     async def project_changed(self, event: ProjectChanged) -> None:
         await self.reschedule(event.project_id)

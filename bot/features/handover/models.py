@@ -37,7 +37,8 @@ class HandoverItem(Base):
 
 
 class HandoverEvent(Base):
-    """Who did what to a checklist, and when (created, ticked, confirmed, problem, accepted)."""
+    """Who did what to a checklist, and when (created, ticked, unticked, confirmed,
+    problem, accepted)."""
 
     __tablename__ = "handover_events"
     id: Mapped[int] = mapped_column(Id, primary_key=True)

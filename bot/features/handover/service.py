@@ -231,6 +231,25 @@ class HandoverService:
                 session.add(self._event(item, by, "ticked"))
             return await _item_view(session, item)
 
+    async def untick(self, project_id: int, item_ref: str, by: str) -> ItemView:
+        """Take back a staff tick (ticked by mistake); an item the client confirmed stays."""
+        by = by.strip()
+        if not by:
+            raise InvalidInputError("say who unticked the item: --by NAME")
+        async with self._db.session() as session:
+            project = await _own_project(session, project_id, None)
+            await self._ensure(session, project)
+            item = _pick(await _items(session, project_id), item_ref)
+            if item.confirmed_at is not None:
+                raise InvalidInputError(
+                    f"item {item.key} is confirmed by the client already; it stays ticked"
+                )
+            if item.ticked_at is not None:
+                item.ticked_at = None
+                item.ticked_by = None
+                session.add(self._event(item, by, "unticked"))
+            return await _item_view(session, item)
+
     async def confirm(
         self, item_id: int, *, client_id: int, contact_id: int | None, by: str
     ) -> Confirmation:

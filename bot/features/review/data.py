@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from bot.app import App
+from bot.core.errors import NotFoundError
 from bot.core.project_lookup import project_by_name
 from bot.features.announcements.models import Announcement
 from bot.features.announcements.service import AnnouncementView
@@ -19,7 +20,7 @@ from bot.features.surveys.report import SurveyReport, survey_report
 from bot.features.tickets.report import SlaReport, sla_report
 from bot.features.tickets.service import OPEN_STATUSES, TicketView
 from bot.features.training.service import AttendeeView, SessionView
-from bot.storage.models import Client
+from bot.storage.models import Client, Project
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,18 @@ class ProjectReview:
 
 async def gather(app: App, project_name: str, client_ref: str | None = None) -> ProjectReview:
     """Everything the review shows about one project, as of now, from each feature's service."""
+    async with app.db.session() as session:
+        project_id = (await project_by_name(session, project_name, client_ref)).id
+    return await gather_project(app, project_id)
+
+
+async def gather_project(app: App, project_id: int) -> ProjectReview:
+    """`gather` for a project by id (the console's links carry ids)."""
     now = app.clock.now()
     async with app.db.session() as session:
-        project = await project_by_name(session, project_name, client_ref)
+        project = await session.get(Project, project_id)
+        if project is None:
+            raise NotFoundError(f"no project {project_id}")
         client = await session.get(Client, project.client_id)
         assert client is not None
         notice_ids = list(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.core.errors import NotFoundError
 from bot.features.review.data import ProjectReview
 from bot.features.surveys.chart import draw_trend
 from bot.features.surveys.report import Scores
@@ -17,22 +20,37 @@ if TYPE_CHECKING:
 REPORT = "review.md"
 CHART_TICKETS, CHART_SLA = "tickets_by_category.png", "sla_attainment.png"
 CHART_SURVEYS, CHART_TRAINING = "surveys_by_month.png", "training.png"
+Target = Path | IO[bytes]  # a file to write, or a buffer
 
 
 def write_review(review: ProjectReview, out: Path) -> list[Path]:
     """Write review.md and its charts into `out`; returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
-    charts: list[Path] = []
-    if review.tickets:
-        charts.append(_tickets_chart(review, out / CHART_TICKETS))
-        charts.append(_sla_chart(review, out / CHART_SLA))
-    if review.surveys.months:
-        charts.append(_surveys_chart(review, out / CHART_SURVEYS))
-    if review.training:
-        charts.append(_training_chart(review, out / CHART_TRAINING))
+    names = review_charts(review)
+    for name in names:
+        _CHARTS[name](review, out / name)
     report = out / REPORT
-    report.write_text(markdown(review, {c.name for c in charts}), encoding="utf-8")
-    return [report, *charts]
+    report.write_text(markdown(review, set(names)), encoding="utf-8")
+    return [report, *(out / name for name in names)]
+
+
+def review_charts(review: ProjectReview) -> list[str]:
+    """The charts this review has data for, by file name, in the order the report shows them."""
+    names = [CHART_TICKETS, CHART_SLA] if review.tickets else []
+    if review.surveys.months:
+        names.append(CHART_SURVEYS)
+    if review.training:
+        names.append(CHART_TRAINING)
+    return names
+
+
+def chart_png(review: ProjectReview, name: str) -> bytes:
+    """One of `review_charts` as PNG bytes (the console shows them without writing files)."""
+    if name not in review_charts(review):
+        raise NotFoundError(f"no chart {name!r} for {review.project}")
+    buffer = BytesIO()
+    _CHARTS[name](review, buffer)
+    return buffer.getvalue()
 
 
 def markdown(review: ProjectReview, charts: set[str]) -> str:
@@ -248,13 +266,12 @@ def _figure() -> Figure:
     return figure
 
 
-def _save(figure: Figure, path: Path) -> Path:
+def _save(figure: Figure, target: Target) -> None:
     figure.tight_layout()
-    figure.savefig(path, format="png")
-    return path
+    figure.savefig(target, format="png")
 
 
-def _tickets_chart(r: ProjectReview, path: Path) -> Path:
+def _tickets_chart(r: ProjectReview, out: Target) -> None:
     from matplotlib.ticker import MaxNLocator
 
     figure = _figure()
@@ -269,10 +286,10 @@ def _tickets_chart(r: ProjectReview, path: Path) -> Path:
     axes.set_title(f"{r.project}: tickets by category")
     axes.legend()
     axes.tick_params(axis="x", rotation=30)
-    return _save(figure, path)
+    _save(figure, out)
 
 
-def _sla_chart(r: ProjectReview, path: Path) -> Path:
+def _sla_chart(r: ProjectReview, out: Target) -> None:
     figure = _figure()
     axes = figure.add_subplot()
     severities = list(r.sla.by_severity)
@@ -286,14 +303,14 @@ def _sla_chart(r: ProjectReview, path: Path) -> Path:
     axes.set_ylabel("% of decided targets met")
     axes.set_title(f"{r.project}: SLA attainment")
     axes.legend()
-    return _save(figure, path)
+    _save(figure, out)
 
 
-def _surveys_chart(r: ProjectReview, path: Path) -> Path:
-    return draw_trend(r.surveys, path, f"{r.project}: surveys per month")
+def _surveys_chart(r: ProjectReview, out: Target) -> None:
+    draw_trend(r.surveys, out, f"{r.project}: surveys per month")
 
 
-def _training_chart(r: ProjectReview, path: Path) -> Path:
+def _training_chart(r: ProjectReview, out: Target) -> None:
     from matplotlib.ticker import MaxNLocator
 
     figure = _figure()
@@ -318,7 +335,15 @@ def _training_chart(r: ProjectReview, path: Path) -> Path:
     more, more_names = right.get_legend_handles_labels()
     left.legend(handles + more, names + more_names, loc="upper left")
     left.set_title(f"{r.project}: training")
-    return _save(figure, path)
+    _save(figure, out)
+
+
+_CHARTS: dict[str, Callable[[ProjectReview, Target], None]] = {
+    CHART_TICKETS: _tickets_chart,
+    CHART_SLA: _sla_chart,
+    CHART_SURVEYS: _surveys_chart,
+    CHART_TRAINING: _training_chart,
+}
 
 
 # --- formatting ----------------------------------------------------------------------------

@@ -5,11 +5,15 @@ review both draw it."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
 from bot.features.surveys.report import SurveyReport
 
 
-def draw_trend(report: SurveyReport, path: Path, title: str = "Surveys per month") -> Path:
+def draw_trend(
+    report: SurveyReport, target: Path | IO[bytes], title: str = "Surveys per month"
+) -> None:
+    """Draw the trend into `target`: a PNG file (its folder made if needed) or a buffer."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -29,9 +33,9 @@ def draw_trend(report: SurveyReport, path: Path, title: str = "Surveys per month
     left.set_title(title)
     left.tick_params(axis="x", rotation=45)
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format="png")
-    return path
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(target, format="png")
 
 
 def _nan(value: float | None) -> float:

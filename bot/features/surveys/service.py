@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TypeVar
@@ -551,17 +551,25 @@ class SurveyService:
 
     # --- staff follow-ups ----------------------------------------------------------------
 
-    async def followups(self, *, include_done: bool = False) -> list[FollowUpView]:
+    async def followups(
+        self, *, include_done: bool = False, clients: Collection[int] | None = None
+    ) -> list[FollowUpView]:
+        """Low-score tasks, oldest first; `clients` narrows to those clients' (None: all)."""
         query = select(SurveyFollowUp).order_by(SurveyFollowUp.id)
         if not include_done:
             query = query.where(SurveyFollowUp.state == "open")
+        if clients is not None:
+            query = query.where(SurveyFollowUp.client_id.in_(list(clients)))
         async with self._db.session() as session:
             return [await _followup_view(session, f) for f in await session.scalars(query)]
 
-    async def close_followup(self, followup_id: int, by: str, note: str = "") -> FollowUpView:
+    async def close_followup(
+        self, followup_id: int, by: str, note: str = "", *, clients: Collection[int] | None = None
+    ) -> FollowUpView:
+        """Mark a task done; another client's than `clients` reads like a missing one."""
         async with self._db.session() as session:
             followup = await session.get(SurveyFollowUp, followup_id)
-            if followup is None:
+            if followup is None or (clients is not None and followup.client_id not in clients):
                 raise NotFoundError(f"no survey follow-up {followup_id}")
             if followup.state != "done":
                 followup.state = "done"
@@ -571,9 +579,14 @@ class SurveyService:
             return await _followup_view(session, followup)
 
     async def find(
-        self, *, client_ref: str | None = None, project: str | None = None
+        self,
+        *,
+        client_ref: str | None = None,
+        project: str | None = None,
+        clients: Collection[int] | None = None,
     ) -> list[SurveyRecord]:
-        """Every survey (sent, answered or skipped), oldest first, for the report."""
+        """Every survey (sent, answered or skipped), oldest first, for the report; `clients`
+        narrows to those clients' surveys (None: all)."""
         query = (
             select(Survey, Project.name, Client.code)
             .join(Project, Project.id == Survey.project_id)
@@ -586,6 +599,8 @@ class SurveyService:
                 query = query.where(Survey.client_id == client.id)
             if project is not None:
                 query = query.where(func.lower(Project.name) == project.strip().lower())
+            if clients is not None:
+                query = query.where(Survey.client_id.in_(list(clients)))
             rows = (await session.execute(query)).all()
         return [
             SurveyRecord(

@@ -44,6 +44,24 @@ async def test_a_new_project_gets_its_check_ins_and_warranty_notices(seeded: App
     }
 
 
+async def test_the_schedule_lists_what_is_pending_and_what_was_sent(
+    seeded: App, clock: FakeClock
+) -> None:
+    pid = await _project_id(seeded)
+    clock.set(datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
+    assert await seeded.scheduler.run_due() == 1
+    schedule = await seeded.followups.schedule(pid)
+    assert [(f.label, f.state) for f in schedule] == [
+        ("checkin:7", "done"),
+        ("checkin:30", "pending"),
+        ("checkin:90", "pending"),
+        ("warranty:30", "pending"),
+        ("warranty:7", "pending"),
+    ]
+    assert schedule[1].due_at == datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
+    assert await seeded.followups.schedule(pid + 1) == []
+
+
 async def test_a_check_in_reaches_every_contact_once_in_their_language(
     seeded: App, clock: FakeClock
 ) -> None:

@@ -111,6 +111,21 @@ async def test_tick_is_recorded_once_and_due_dates_follow_delivery(seeded: App) 
     assert [e.kind for e in view.events] == ["ticked"]
 
 
+async def test_a_tick_can_be_taken_back_until_the_client_confirms(seeded: App) -> None:
+    project_id = await seeded.handover.project_id("Portal")
+    ticked = await seeded.handover.tick(project_id, "user_manual", "dana")
+    unticked = await seeded.handover.untick(project_id, "user_manual", "dana")
+    assert (unticked.ticked_at, unticked.ticked_by) == (None, None)
+    again = await seeded.handover.tick(project_id, "user_manual", "erin")
+    assert again.ticked_by == "erin"
+    client_id = (await seeded.handover.checklist(project_id)).client_id
+    await seeded.handover.confirm(ticked.id, client_id=client_id, contact_id=None, by="Alice")
+    with pytest.raises(InvalidInputError, match="confirmed by the client"):
+        await seeded.handover.untick(project_id, "user_manual", "dana")
+    view = await seeded.handover.checklist(project_id, with_events=True)
+    assert [e.kind for e in view.events] == ["ticked", "unticked", "ticked", "confirmed"]
+
+
 async def test_accepting_twice_is_impossible(seeded: App, clock: FakeClock) -> None:
     project_id = await seeded.handover.project_id("Portal")
     view = await seeded.handover.checklist(project_id)
@@ -170,6 +185,9 @@ def test_custom_template_and_cli_errors(
     assert code == 0 and "0 of 1 items confirmed" in out and "due 2026-03-04" in out
     assert invoke("handover", "tick", "Portal", "1", "--by", "dana")[1].strip() == (
         "1. go_live: ticked by dana"
+    )
+    assert invoke("handover", "untick", "Portal", "go_live", "--by", "dana")[1].strip() == (
+        "1. go_live: not ticked"
     )
     for args, message in (
         (("handover", "show", "Nope"), "error: no project 'Nope'"),

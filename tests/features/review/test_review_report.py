@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from bot.core.clock import FakeClock
 from bot.core.directory import ProjectChange
+from bot.core.errors import NotFoundError
 from bot.features.review.data import gather
-from bot.features.review.render import write_review
+from bot.features.review.render import chart_png, review_charts, write_review
 from bot.features.surveys.models import Survey
 from bot.storage.models import Contact, Project
 from tests.support.cli import invoke
@@ -82,6 +84,10 @@ async def test_review_has_every_section_and_chart(
     ]
     for chart in files[1:]:
         assert chart.read_bytes().startswith(PNG) and chart.stat().st_size > 5000
+    assert review_charts(review) == [f.name for f in files[1:]]
+    assert chart_png(review, "training.png").startswith(PNG)  # the console's, without a file
+    with pytest.raises(NotFoundError):
+        chart_png(review, "review.md")
     text = files[0].read_text(encoding="utf-8")
     headings = [line for line in text.splitlines() if line.startswith("#")]
     assert headings == [

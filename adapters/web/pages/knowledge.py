@@ -1,0 +1,48 @@
+"""Knowledge: FAQ drafts learned from staff answers, shown as the files they are, and approved
+into the knowledge base by the KnowledgeDesk the CLI's `kb approve` uses: checked, moved,
+re-indexed and published (every replica serves it), and the gap questions it answers closed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from adapters.web.auth import ROOT, Page, page
+from adapters.web.i18n import word
+from adapters.web.knowledge_desk import desk_of
+from bot.app import App
+from bot.features.faq.drafts import list_drafts
+
+
+@dataclass(frozen=True)
+class _DraftFile:
+    draft_id: str
+    name: str
+    text: str
+
+
+def _read(path: Path) -> _DraftFile:
+    # Drafts are written as <id>.<lang>.md; the id itself may hold dots.
+    return _DraftFile(path.name.rsplit(".", 2)[0], path.name, path.read_text(encoding="utf-8"))
+
+
+def routes(app: App) -> list[Route]:
+    async def knowledge(current: Page) -> Response:
+        drafts = [_read(path) for path in list_drafts(app.settings.kb_dir)]
+        return current.render("knowledge.html", drafts=drafts)
+
+    async def approve_draft(current: Page) -> Response:
+        done = await desk_of(app).approve(current.field("draft"))
+        where = ", ".join(path.relative_to(app.settings.kb_dir).as_posix() for path in done.moved)
+        closed = f"; {done.closed} {word('gaps_closed', current.lang)}" if done.closed else ""
+        return current.back(
+            f"{ROOT}/knowledge", f"{word('approved', current.lang)} {where}{closed}"
+        )
+
+    return [
+        Route("/knowledge", page(app, knowledge), methods=["GET"]),
+        Route("/knowledge/drafts/approve", page(app, approve_draft), methods=["POST"]),
+    ]
