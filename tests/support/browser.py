@@ -12,6 +12,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 CHROMIUM = Path(os.environ.get("AFTERCARE_CHROMIUM", "/usr/bin/chromium"))
+INSTALLED = CHROMIUM.exists()
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 
 
@@ -19,7 +20,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 async def chromium() -> AsyncIterator[Browser]:
     """Debian's chromium (never a downloaded browser). Missing on CI is a failure: `make test`
     installs it; elsewhere the test is skipped and says why."""
-    if not os.path.exists(CHROMIUM):
+    if not INSTALLED:
         message = f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
         if os.environ.get("CI"):
             pytest.fail(message)
