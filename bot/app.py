@@ -22,6 +22,7 @@ from bot.core.protocols import Clock, KnowledgeBase
 from bot.core.quiet import WakingHours
 from bot.core.scheduler import Scheduler, default_worker_id
 from bot.core.settings import Settings
+from bot.features.accounts.tokens import ApiTokens
 from bot.features.announcements.feature import announcements_feature
 from bot.features.announcements.service import Announcements
 from bot.features.escalation.chat import EscalationChat
@@ -91,6 +92,7 @@ class App:
     intake: Intake
     metrics: Metrics
     events: Events
+    api_tokens: ApiTokens
     features: list[Feature]  # what each feature adds; /help and the command menus read it
     # Staff-channel button prefix -> the feature's action (adapters dispatch clicks here).
     staff_actions: dict[str, StaffAction]
@@ -265,6 +267,7 @@ async def build_app(
         intake=intake,
         metrics=metrics,
         events=events,
+        api_tokens=ApiTokens(db, clock),
         features=features,
         staff_actions=staff_actions(features),
     )
