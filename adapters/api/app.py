@@ -16,8 +16,10 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from adapters.api import schemas as s
 from bot.app import App
@@ -94,9 +96,23 @@ def require(scope: str) -> Callable[..., Awaitable[TokenView]]:
             raise _unauthorized("the token is unknown or revoked")
         if scope not in token.scopes:
             raise ApiError(403, "forbidden", f"this token lacks the scope {scope}")
+        _refuse_unknown_query(request)
         return token
 
     return check
+
+
+def _refuse_unknown_query(request: Request) -> None:
+    """A misspelt filter (`?stauts=new`) is an error, not a silently wider answer."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = {p.alias for p in route.dependant.query_params}
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise RequestValidationError(
+            [{"loc": ("query", name), "msg": "unknown parameter"} for name in unknown]
+        )
 
 
 def _unauthorized(message: str) -> ApiError:
@@ -563,19 +579,8 @@ _STATUS_CODES = {
 
 def build_api(app: App) -> FastAPI:
     """The REST API over `app`; mount it at /api/v1."""
-    api = FastAPI(
-        title="Aftercare API",
-        version="1",
-        description="Tickets, conversations, surveys and knowledge for integrations. "
-        "Authenticate with `Authorization: Bearer <token>` (`aftercare token create`).",
-        openapi_url="/openapi.json",
-        docs_url="/docs",
-        redoc_url=None,
-        # Unknown routes, wrong methods and bad input get the same error shape as the rest.
-        responses={**_error(404, "not_found", "No such resource")},
-    )
+    api = _api()
     api.state.aftercare = app
-    api.include_router(router)
 
     async def on_api_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
@@ -585,7 +590,7 @@ def build_api(app: App) -> FastAPI:
         for kind, (status, code) in _STATUS_CODES.items():
             if isinstance(exc, kind):
                 return _json(status, code, str(exc))
-        return _json(500 if not isinstance(exc, AftercareError) else 400, "error", str(exc))
+        return _json(500, "error", str(exc))
 
     async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -596,15 +601,49 @@ def build_api(app: App) -> FastAPI:
         names = ", ".join(f["field"] for f in fields)
         return _json(422, "invalid", f"invalid input: {names}", fields=fields)
 
-    async def on_http(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
         code = {401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(exc.status_code)
-        return _json(exc.status_code, code or "error", str(exc.detail), headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 400:  # a body FastAPI cannot decode (not UTF-8, say)
+            fields = [{"field": "body", "message": str(exc.detail)}]
+            return _json(422, "invalid", "invalid input: body", fields=fields)
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route on the path; say all of them.
+            methods = {
+                m
+                for r in api.routes
+                if isinstance(r, APIRoute) and r.matches(request.scope)[0] is not Match.NONE
+                for m in r.methods
+            }
+            headers["Allow"] = ", ".join(sorted(methods))
+        return _json(exc.status_code, code or "error", str(exc.detail), headers=headers)
 
     api.add_exception_handler(ApiError, on_api_error)
     api.add_exception_handler(AftercareError, on_aftercare_error)
     api.add_exception_handler(RequestValidationError, on_invalid)
     api.add_exception_handler(HTTPException, on_http)
+    return api
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document, as /api/v1/openapi.json serves it (without `servers`)."""
+    return _api().openapi()
+
+
+def _api() -> FastAPI:
+    api = FastAPI(
+        title="Aftercare API",
+        version="1",
+        description="Tickets, conversations, surveys and knowledge for integrations. "
+        "Authenticate with `Authorization: Bearer <token>` (`aftercare token create`).",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        # Unknown routes get the same error shape as the rest.
+        responses={**_error(404, "not_found", "No such resource")},
+    )
+    api.include_router(router)
     return api
 
 
