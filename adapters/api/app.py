@@ -614,7 +614,7 @@ def build_api(app: App) -> FastAPI:
                 m
                 for r in api.routes
                 if isinstance(r, APIRoute) and r.matches(request.scope)[0] is not Match.NONE
-                for m in r.methods
+                for m in r.methods or ()
             }
             headers["Allow"] = ", ".join(sorted(methods))
         return _json(exc.status_code, code or "error", str(exc.detail), headers=headers)
