@@ -29,6 +29,8 @@ class Ticket(Base):
         UniqueConstraint("client_id", "number"),
         # The API's ticket list: newest first, continued after (created_at, id) of a page.
         Index("ix_tickets_created_at_id", "created_at", "id"),
+        Index("ix_tickets_status_created_at_id", "status", "created_at", "id"),
+        Index("ix_tickets_client_id_created_at_id", "client_id", "created_at", "id"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
