@@ -25,6 +25,7 @@ from bot.core.settings import Settings
 from bot.features.accounts.feature import accounts_feature
 from bot.features.accounts.service import StaffAccounts
 from bot.features.accounts.sessions import StaffSessions
+from bot.features.accounts.tokens import ApiTokens
 from bot.features.announcements.feature import announcements_feature
 from bot.features.announcements.service import Announcements
 from bot.features.escalation.chat import EscalationChat
@@ -96,6 +97,7 @@ class App:
     events: Events
     staff: StaffAccounts  # console sign-in, roles, the clients an agent serves
     sessions: StaffSessions
+    api_tokens: ApiTokens
     features: list[Feature]  # what each feature adds; /help and the command menus read it
     # Staff-channel button prefix -> the feature's action (adapters dispatch clicks here).
     staff_actions: dict[str, StaffAction]
@@ -275,6 +277,7 @@ async def build_app(
         events=events,
         staff=staff,
         sessions=sessions,
+        api_tokens=ApiTokens(db, clock),
         features=features,
         staff_actions=staff_actions(features),
     )

@@ -28,6 +28,7 @@ from adapters.cli.suggestions import suggestions_app
 from adapters.cli.surveys import report_surveys, survey_app
 from adapters.cli.telegram import telegram_app
 from adapters.cli.tickets import report_app, ticket_app
+from adapters.cli.tokens import token_app
 from adapters.cli.training import training_app
 from adapters.console.chat import ConsoleSession, render
 from bot import demo
@@ -68,6 +69,7 @@ app.add_typer(kb_app, name="kb")
 kb_app.command("import")(kb_import)
 app.add_typer(training_app, name="training")
 app.add_typer(announce_app, name="announce")
+app.add_typer(token_app, name="token")
 app.command("serve")(serve)
 app.command("run")(run_embedded)
 app.command("index")(index)

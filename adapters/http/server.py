@@ -13,8 +13,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
+from adapters.api.app import build_api
 from adapters.channels import ChannelAdapter, run_background
 from adapters.http.limits import BodyLimit
 from adapters.web.console import console_routes
@@ -61,6 +62,7 @@ def build_asgi(
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
+        Mount("/api/v1", build_api(app)),
     ]
     for channel in channels:
         routes.extend(channel.http_routes())

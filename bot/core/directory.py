@@ -199,6 +199,38 @@ class Directory:
                 query = query.where(Project.client_id == client.id)
             return [(p, c) for p, c in (await session.execute(query)).all()]
 
+    async def project(self, project_id: int) -> tuple[Project, Client]:
+        """One project with its client; NotFoundError when there is none."""
+        async with self._db.session() as session:
+            row = (
+                await session.execute(
+                    select(Project, Client).join(Client).where(Project.id == project_id)
+                )
+            ).first()
+        if row is None:
+            raise NotFoundError(f"no project with id {project_id}")
+        return row[0], row[1]
+
+    async def project_of_client(
+        self, client_ref: str, name: str | None = None
+    ) -> tuple[Project, Client]:
+        """A client's project by name (any case), or its only project when `name` is None."""
+        async with self._db.session() as session:
+            client = await client_by_ref(session, client_ref)
+            projects = await projects_of_client(session, client.id)
+        wanted = name.strip().casefold() if name is not None else None
+        found = [p for p in projects if wanted is None or p.name.casefold() == wanted]
+        if not found:
+            raise NotFoundError(
+                f"{client.code} has no project named {name.strip()!r}"
+                if name is not None
+                else f"{client.code} has no project yet"
+            )
+        if len(found) > 1:
+            names = ", ".join(p.name for p in found)
+            raise InvalidInputError(f"{client.code} has several projects ({names}): name one")
+        return found[0], client
+
     async def add_contact(
         self,
         client_ref: str,

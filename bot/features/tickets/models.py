@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base, Id
@@ -25,7 +25,13 @@ class Ticket(Base):
     """One maintenance ticket (ACME-42) with its SLA due and warning times, in UTC."""
 
     __tablename__ = "tickets"
-    __table_args__ = (UniqueConstraint("client_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("client_id", "number"),
+        # The API's ticket list: newest first, continued after (created_at, id) of a page.
+        Index("ix_tickets_created_at_id", "created_at", "id"),
+        Index("ix_tickets_status_created_at_id", "status", "created_at", "id"),
+        Index("ix_tickets_client_id_created_at_id", "client_id", "created_at", "id"),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)

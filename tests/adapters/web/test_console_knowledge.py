@@ -36,7 +36,8 @@ async def test_a_draft_is_shown_as_text_and_approving_moves_it(seeded: App, tmp_
         assert (kb / "support" / "handoff-7.en.md").read_text(encoding="utf-8").startswith("---")
         after = await client.get("/console/knowledge")
         assert (
-            "Approved and indexed: support/handoff-7.en.md" in after.text and "No drafts waiting" in after.text
+            "Approved and indexed: support/handoff-7.en.md" in after.text
+            and "No drafts waiting" in after.text
         )
         again = await post_form(
             client,
