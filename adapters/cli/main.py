@@ -27,6 +27,7 @@ from adapters.cli.surveys import report_surveys, survey_app
 from adapters.cli.telegram import telegram_app
 from adapters.cli.tickets import report_app, ticket_app
 from adapters.cli.training import training_app
+from adapters.cli.webhooks import webhook_app
 from adapters.console.chat import ConsoleSession, render
 from bot import demo
 from bot.app import App
@@ -64,6 +65,7 @@ app.add_typer(kb_app, name="kb")
 kb_app.command("import")(kb_import)
 app.add_typer(training_app, name="training")
 app.add_typer(announce_app, name="announce")
+app.add_typer(webhook_app, name="webhook")
 app.command("serve")(serve)
 app.command("run")(run_embedded)
 app.command("index")(index)
