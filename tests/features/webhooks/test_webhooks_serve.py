@@ -96,7 +96,10 @@ async def test_a_ticket_filed_on_telegram_reaches_the_webhook_signed(
             await _until_received(hook, 2)
         finally:
             await server.stop()
-    created, acked = hook.got
+        pinged = await _cli(env, "webhook", "test", "1")  # sent by the CLI itself
+        assert "\tping\t" in pinged and "attempt 1\tHTTP 200" in pinged
+    created, acked, ping = hook.got
+    assert ping.valid and ping.json["event"] == "ping" and ping.json["data"] == {"webhook_id": 1}
     assert created.valid and acked.valid, server.output[-2000:]
     assert created.headers["x-aftercare-event"] == "ticket.created"
     assert created.json["data"]["ticket"]["ref"] == "ACME-1"
@@ -104,4 +107,4 @@ async def test_a_ticket_filed_on_telegram_reaches_the_webhook_signed(
     assert acked.json["event"] == "ticket.updated"
     assert acked.json["data"]["change"]["to"] == "acknowledged"
     log = await _cli(env, "webhook", "deliveries", "1")
-    assert log.count("HTTP 200") == 2 and "ticket.created" in log
+    assert log.count("HTTP 200") == 3 and "ticket.created" in log
