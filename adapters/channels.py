@@ -13,6 +13,8 @@ from bot.core.intake import Event, process
 from bot.core.outbox import pump
 from bot.core.protocols import Sender
 from bot.core.scheduler import work
+from bot.features.webhooks.sender import WebhookSender
+from bot.features.webhooks.service import CHANNEL as WEBHOOK
 
 
 class ChannelAdapter(Protocol):
@@ -67,9 +69,11 @@ async def run_background(
     run_jobs: bool = False,
 ) -> None:
     """Process recorded events, deliver the outbox and (worker, run) run due jobs until `stop`
-    is set; returns once each has drained what it held (settings `drain_seconds`)."""
+    is set; returns once each has drained what it held (settings `drain_seconds`). Webhook
+    deliveries go out wherever the outbox is pumped, with or without a chat channel."""
     settings = app.settings
     tasks = []
+    webhooks = WebhookSender(app.db, app.clock) if pump_outbox else None
     if process_events and channels:
         processors = {c.name: c.process for c in channels}
         tasks.append(
@@ -82,10 +86,15 @@ async def run_background(
                 metrics=app.metrics,
             )
         )
-    if pump_outbox and channels:
-        senders = {c.name: c.sender for c in channels}
+    if webhooks is not None:
+        senders: dict[str, Sender] = {c.name: c.sender for c in channels}
         app.outbox.attach(senders)  # a turn's answers are sent by the turn itself
+        senders[WEBHOOK] = webhooks
         tasks.append(pump(app.outbox, senders, stop, concurrency=settings.outbox_concurrency))
     if run_jobs:
         tasks.append(work(app.scheduler, stop))
-    await asyncio.gather(*tasks)
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        if webhooks is not None:
+            await webhooks.aclose()

@@ -62,6 +62,8 @@ from bot.features.tickets.service import TicketService
 from bot.features.training.chat import TrainingChat
 from bot.features.training.feature import training_feature
 from bot.features.training.service import TrainingService
+from bot.features.webhooks.feature import webhooks_feature
+from bot.features.webhooks.service import WebhookService
 from bot.knowledge.base import IndexedKnowledgeBase
 from bot.storage.db import Database
 from bot.storage.migrate import ensure_current
@@ -92,6 +94,7 @@ class App:
     suggestions: SuggestionService
     project_info: ProjectInfo
     risk: RiskService
+    webhooks: WebhookService
     intake: Intake
     metrics: Metrics
     events: Events
@@ -177,6 +180,7 @@ async def build_app(
         remind_after=timedelta(minutes=settings.handoff_remind_minutes),
         scheduler=scheduler,
         terminal_desk=settings.staff_terminal,
+        events=events,
     )
     directory = Directory(db, clock, events)
     handover = HandoverService(
@@ -206,6 +210,7 @@ async def build_app(
         waking.next,
         settings.slack_staff_channel,
         escalate=escalation.escalate,
+        events=events,
     )
     announcements = Announcements(db, clock, scheduler, outbox, waking, settings.default_timezone)
     risk = RiskService(
@@ -219,6 +224,7 @@ async def build_app(
     )
     staff = StaffAccounts(db, clock)
     sessions = StaffSessions(db, clock, staff)
+    webhooks = WebhookService(db, clock, outbox)
     help_command = HelpCommand()
     project_chat = ProjectInfoChat(project_info, handover)
     # The order is that of /help and the command menus; text rules carry their own priority.
@@ -235,9 +241,10 @@ async def build_app(
         surveys_feature(surveys, SurveyChat(surveys)),
         announcements_feature(announcements),
         invites_feature(InviteChat(invites, help_command)),
-        faq_feature(Faq(project_info)),
+        faq_feature(Faq(project_info, events)),
         risk_feature(risk, timedelta(minutes=settings.risk_check_minutes)),
         accounts_feature(sessions),
+        webhooks_feature(webhooks),
     ]
     help_command.features = features
     register_jobs(scheduler, features)
@@ -272,6 +279,7 @@ async def build_app(
         suggestions=suggestions,
         project_info=project_info,
         risk=risk,
+        webhooks=webhooks,
         intake=intake,
         metrics=metrics,
         events=events,

@@ -30,6 +30,7 @@ from adapters.cli.telegram import telegram_app
 from adapters.cli.tickets import report_app, ticket_app
 from adapters.cli.tokens import token_app
 from adapters.cli.training import training_app
+from adapters.cli.webhooks import webhook_app
 from adapters.console.chat import ConsoleSession, render
 from bot import demo
 from bot.app import App
@@ -70,6 +71,7 @@ kb_app.command("import")(kb_import)
 app.add_typer(training_app, name="training")
 app.add_typer(announce_app, name="announce")
 app.add_typer(token_app, name="token")
+app.add_typer(webhook_app, name="webhook")
 app.command("serve")(serve)
 app.command("run")(run_embedded)
 app.command("index")(index)

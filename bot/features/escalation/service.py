@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.core.errors import InvalidInputError
+from bot.core.events import Events
 from bot.core.i18n import Lang, say
 from bot.core.localtime import local_time
 from bot.core.messages import Reply
@@ -42,6 +43,23 @@ class EscalationStart:
     client_reply: Reply
 
 
+@dataclass(frozen=True)
+class ConversationEscalated:
+    """Emitted once a conversation is handed to a person (the state change is committed and
+    staff are told): why, by whom, and who and where the client is."""
+
+    conversation_id: int
+    escalation: int  # 1 for the conversation's first escalation, then 2, ...
+    reason: str
+    actor: str
+    severity: str
+    channel: str
+    client_code: str | None  # None for an unlinked sender
+    client_name: str | None
+    contact: str | None  # the contact's handle
+    project: str | None
+
+
 class EscalationService:
     """Every transition is one transaction with its event; messages go out through the outbox.
     `states`, `relay` and `reminders` are its parts, for the callers that need only one."""
@@ -59,8 +77,10 @@ class EscalationService:
         remind_after: timedelta,
         scheduler: Jobs | None = None,
         terminal_desk: bool = False,
+        events: Events | None = None,
     ) -> None:
         self._db = db
+        self._events = events or Events()
         self._clock = clock
         self._tickets = tickets
         self._policies = policies
@@ -160,6 +180,20 @@ class EscalationService:
                 "conversation %s waits for a person: aftercare conversation waiting",
                 conversation_id,
             )
+        await self._events.emit(
+            ConversationEscalated(
+                conversation_id=conversation_id,
+                escalation=number,
+                reason=reason,
+                actor=actor,
+                severity=severity,
+                channel=party.conversation.channel,
+                client_code=party.client.code if party.client is not None else None,
+                client_name=party.client.name if party.client is not None else None,
+                contact=party.contact.handle if party.contact is not None else None,
+                project=project.name if project is not None else None,
+            )
+        )
         return EscalationStart(True, view, reply)
 
     async def on_ticket_opened(self, event: TicketOpened) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.core.engine import Context
 from bot.core.errors import IndexNotReadyError
+from bot.core.events import Events
 from bot.core.i18n import Lang, say, t
 from bot.core.messages import Button, Citation, Reply
 from bot.core.protocols import KbHit, KbResult, Tier
@@ -91,6 +92,19 @@ def own_line(hit: KbHit, case: ClientCase | None) -> str:
     return case.lines.get(topic, "") if case is not None and topic is not None else ""
 
 
+@dataclass(frozen=True)
+class KnowledgeGap:
+    """Emitted when the bot answered a client's question with "I don't know" (faq_abstain):
+    a question the knowledge base has no answer for. The question is in the log already."""
+
+    question: str
+    lang: Lang
+    client_id: int | None  # None for an unlinked sender
+    conversation_id: int
+    message_id: int  # the question in the conversation log
+    channel: str
+
+
 class ClientCases(Protocol):
     async def case_for(self, client_id: int, lang: Lang) -> ClientCase | None: ...
 
@@ -98,10 +112,12 @@ class ClientCases(Protocol):
 class Faq:
     """Answers free text from the knowledge base; remembers the question for 'did you mean'.
     A linked client with one project (`cases`) gets the section for their own tier and a line
-    of their own figures (what /project shows)."""
+    of their own figures (what /project shows). Each "I don't know" is announced as a
+    KnowledgeGap on `events`."""
 
-    def __init__(self, cases: ClientCases | None = None) -> None:
+    def __init__(self, cases: ClientCases | None = None, events: Events | None = None) -> None:
         self._cases = cases
+        self._events = events or Events()
 
     async def _case(self, ctx: Context, lang: Lang) -> ClientCase | None:
         if self._cases is None or ctx.turn.client_id is None:
@@ -131,7 +147,10 @@ class Faq:
             return [Reply(t("kb_unavailable", ctx.lang, reason=str(exc)))]
         if result.tier is Tier.UNSURE:
             await ctx.set_flow({"name": "kb_choice", "question": ctx.text, "lang": ctx.lang})
-        return [render(result, ctx.lang, case)]
+        reply = render(result, ctx.lang, case)
+        if reply.kind == "faq_abstain":
+            await self._gap(ctx, ctx.text, ctx.lang)
+        return [reply]
 
     async def choose(self, ctx: Context, article_id: str) -> list[Reply]:
         """A click on a 'did you mean' choice, or on 'none of these' (`-`)."""
@@ -141,6 +160,8 @@ class Faq:
         if flow and flow.get("name") == "kb_choice":
             await ctx.set_flow(None)
         if article_id == "-" or ctx.kb is None:
+            if question:
+                await self._gap(ctx, question, lang)
             return [dont_know_reply(lang)]
         try:
             hit = await ctx.kb.section_for(article_id, question, lang)
@@ -152,3 +173,18 @@ class Faq:
         if hit is None:
             return [Reply(say(PHRASES, "gone", lang))]
         return [answer_reply(hit, lang, own_line(hit, case))]
+
+    async def _gap(self, ctx: Context, question: str, lang: Lang) -> None:
+        """The question was recorded when the turn began; listeners that fail are logged and
+        never change the answer."""
+        turn = ctx.turn
+        await self._events.emit(
+            KnowledgeGap(
+                question=question,
+                lang=lang,
+                client_id=turn.client_id,
+                conversation_id=turn.conversation_id,
+                message_id=turn.message_id,
+                channel=turn.message.channel,
+            )
+        )

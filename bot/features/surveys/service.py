@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.directory import client_by_ref
 from bot.core.errors import InvalidInputError, NotFoundError
-from bot.core.events import ProjectChanged
+from bot.core.events import Events, ProjectChanged
 from bot.core.feature import JobSpec
 from bot.core.i18n import Lang, lang_of, say
 from bot.core.messages import Address, Button, Reply
@@ -91,6 +91,23 @@ class Vote:
 
 
 @dataclass(frozen=True)
+class SurveyAnswered:
+    """Emitted once a score is recorded and committed (the first vote on a survey only)."""
+
+    survey_id: int
+    kind: str  # csat | nps
+    score: int
+    low: bool  # at or below LOW_SCORE: a staff follow-up task was opened
+    client_code: str
+    client_name: str
+    project: str
+    ticket: str | None  # a CSAT's ticket, e.g. ACME-12
+    contact: str | None  # the contact's handle
+    conversation_id: int | None
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
 class FollowUpView:
     id: int
     survey_id: int
@@ -131,7 +148,8 @@ class SurveyService:
     """Sends surveys from scheduler jobs, records votes and comments, opens follow-up tasks.
 
     `escalate(conversation_id, reason)`, when set, is called after a low score (the handoff
-    feature's hook); surveys work the same without it.
+    feature's hook); surveys work the same without it. A recorded score is announced as
+    SurveyAnswered on `events`.
     """
 
     def __init__(
@@ -144,6 +162,7 @@ class SurveyService:
         waking: WakingTime,
         staff_channel: str | None = None,
         escalate: Escalate | None = None,
+        events: Events | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -153,6 +172,7 @@ class SurveyService:
         self._waking = waking
         self._staff = StaffChannel(outbox, staff_channel)
         self.escalate = escalate
+        self._events = events or Events()
 
     def jobs(self) -> list[JobSpec]:
         return [
@@ -441,6 +461,7 @@ class SurveyService:
                 return Vote(survey_id, survey.kind, int(survey.score or 0), accepted=False)
             vote = Vote(survey_id, survey.kind, score, accepted=True)
             summary = await self._summary(session, survey, score)
+            answered = await _answered(session, survey, score, vote.low, now)
             if survey.ticket_id is not None:
                 session.add(
                     TicketEvent(
@@ -478,6 +499,7 @@ class SurveyService:
                 thread=survey_id,
             )
             await self._escalate(conversation_id, summary)
+        await self._events.emit(answered)  # the score is recorded whatever the listeners do
         return vote
 
     async def comment(self, survey_id: int, text: str, client_id: int) -> bool:
@@ -617,6 +639,28 @@ class SurveyService:
 
 def _nps_key(project_id: int, round_: int) -> str:
     return f"nps:project:{project_id}:round:{round_}"
+
+
+async def _answered(
+    session: AsyncSession, survey: Survey, score: int, low: bool, at: datetime
+) -> SurveyAnswered:
+    client = await session.get_one(Client, survey.client_id)
+    project = await session.get_one(Project, survey.project_id)
+    contact = await _maybe(session, Contact, survey.contact_id)
+    ticket = await _maybe(session, Ticket, survey.ticket_id)
+    return SurveyAnswered(
+        survey_id=survey.id,
+        kind=survey.kind,
+        score=score,
+        low=low,
+        client_code=client.code,
+        client_name=client.name,
+        project=project.name,
+        ticket=await ticket_ref(session, ticket) if ticket is not None else None,
+        contact=contact.handle if contact is not None else None,
+        conversation_id=survey.conversation_id,
+        answered_at=at,
+    )
 
 
 async def _maybe(session: AsyncSession, model: type[_M], ident: int | None) -> _M | None:

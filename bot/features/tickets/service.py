@@ -162,11 +162,25 @@ class TicketResolved:
     ticket: TicketView
 
 
+@dataclass(frozen=True)
+class TicketUpdated:
+    """Emitted once a change to a filed ticket is committed: its ticket event's `kind`
+    ("status": acknowledged, resolved, reopened...; "assigned"; "comment"), who made it, its
+    text and data (a status change's from and to), and the ticket as it is now."""
+
+    ticket: TicketView
+    event_id: int
+    kind: str
+    actor: str
+    text: str | None
+    data: dict[str, object] = field(default_factory=dict)
+
+
 class TicketService:
     """Every ticket operation is one transaction; `client_id` scopes a call to one client.
 
-    Other features hear of new and resolved tickets as events (TicketOpened, TicketResolved);
-    a listener that fails is logged and does not undo the ticket's change.
+    Other features hear of new, changed and resolved tickets as events (TicketOpened,
+    TicketUpdated, TicketResolved); a listener that fails is logged and does not undo the ticket's change.
     """
 
     def __init__(
@@ -351,8 +365,12 @@ class TicketService:
             before = ticket.assignee
             ticket.assignee = assignee[:100]
             ticket.updated_at = now
-            session.add(_event(ticket, now, actor, "assigned", assignee, {"from": before}))
-            return await _view(session, ticket)
+            event = _event(ticket, now, actor, "assigned", assignee, {"from": before})
+            session.add(event)
+            await session.flush()
+            view = await _view(session, ticket)
+        await self._updated(view, event)
+        return view
 
     async def set_status(self, ref: str, status: str, actor: str, note: str = "") -> TicketView:
         try:
@@ -386,6 +404,7 @@ class TicketService:
                 note=f"\n{note.strip()}" if note.strip() else "",
             )
             await self._push(conversation, view, text, f"ticket:{view.id}:event:{event.id}", lang)
+        await self._updated(view, event)
         if target is Status.RESOLVED:
             await self._events.emit(TicketResolved(view))
         return view
@@ -424,6 +443,7 @@ class TicketService:
                 key=f"ticket:{view.id}:event:{event.id}",
                 ref=view.ref,
             )
+        await self._updated(view, event)
         return view
 
     async def reopen(
@@ -456,6 +476,7 @@ class TicketService:
             key=f"ticket:{view.id}:event:{event.id}",
             ref=view.ref,
         )
+        await self._updated(view, event)
         return view
 
     # --- SLA -----------------------------------------------------------------------------
@@ -571,6 +592,14 @@ class TicketService:
         return done
 
     # --- delivery ------------------------------------------------------------------------
+
+    async def _updated(self, view: TicketView, event: TicketEvent) -> None:
+        """Announce a committed change (the ticket is changed whatever the listeners do)."""
+        await self._events.emit(
+            TicketUpdated(
+                view, event.id, event.kind, event.actor, event.text, dict(event.data or {})
+            )
+        )
 
     async def _push(
         self, conversation: Conversation, view: TicketView, text: str, key: str, lang: Lang

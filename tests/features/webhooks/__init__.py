@@ -1,0 +1,1 @@
+"""Outbound webhooks: signing, the service, delivery through the outbox, the CLI."""
