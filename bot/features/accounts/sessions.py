@@ -121,7 +121,9 @@ class StaffSessions:
         """Forget ended sessions and old failures (a periodic job)."""
         now = self._clock.now()
         async with self._db.session() as session:
-            ended = await session.execute(delete(StaffSession).where(StaffSession.expires_at <= now))
+            ended = await session.execute(
+                delete(StaffSession).where(StaffSession.expires_at <= now)
+            )
             await session.execute(delete(SignInFailure).where(SignInFailure.at < now - WINDOW))
         return int(getattr(ended, "rowcount", 0) or 0)
 

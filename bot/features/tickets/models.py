@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base, Id
@@ -25,7 +25,12 @@ class Ticket(Base):
     """One maintenance ticket (ACME-42) with its SLA due and warning times, in UTC."""
 
     __tablename__ = "tickets"
-    __table_args__ = (UniqueConstraint("client_id", "number"),)
+    # The console lists tickets newest first, for every client or for the ones an agent serves.
+    __table_args__ = (
+        UniqueConstraint("client_id", "number"),
+        Index("ix_tickets_created", "created_at", "id"),
+        Index("ix_tickets_client_created", "client_id", "created_at"),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
@@ -34,7 +39,7 @@ class Ticket(Base):
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
     conversation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("conversations.id", ondelete="SET NULL")
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True
     )
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import ColumnElement, Select, and_, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -98,6 +98,45 @@ class TicketView:
     resolution_due: datetime
     resolved_at: datetime | None
     events: tuple[EventView, ...] = field(default=(), compare=False)
+
+
+DUE_SOON = timedelta(hours=1)
+
+
+class SlaState(StrEnum):
+    """Where an open ticket stands against its SLA targets now."""
+
+    BREACHED = "breached"
+    DUE_SOON = "due_soon"  # a target falls due within DUE_SOON
+
+
+def sla_state(view: TicketView, now: datetime) -> SlaState | None:
+    """An open ticket's SLA state at `now`; None when on time or no longer open."""
+    if view.status not in OPEN_STATUSES:
+        return None
+    dues = [view.resolution_due]
+    if view.first_response_at is None:
+        dues.append(view.first_response_due)
+    if min(dues) <= now:
+        return SlaState.BREACHED
+    if min(dues) <= now + DUE_SOON:
+        return SlaState.DUE_SOON
+    return None
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    """Which tickets a list shows. `clients` is who may see them (None: every client); the
+    others narrow it down. `statuses` None means every status."""
+
+    clients: frozenset[int] | None = None
+    client_id: int | None = None
+    project_id: int | None = None
+    statuses: tuple[str, ...] | None = OPEN_STATUSES
+    severity: str | None = None
+    assignee: str | None = None
+    sla: SlaState | None = None
+    conversation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -229,11 +268,61 @@ class TicketService:
 
     # --- reading -------------------------------------------------------------------------
 
-    async def get(self, ref: str, client_id: int | None = None) -> TicketView:
-        """One ticket with its events; another client's ticket is 'not found', like a missing one."""
+    async def get(
+        self, ref: str, client_id: int | None = None, *, clients: frozenset[int] | None = None
+    ) -> TicketView:
+        """One ticket with its events; another client's ticket (not `client_id`, not among
+        `clients`) is 'not found', like a missing one."""
         async with self._db.session() as session:
-            ticket = await _find(session, ref, client_id)
+            ticket = await _find(session, ref, client_id, clients)
             return await _view(session, ticket, with_events=True)
+
+    async def search(self, query: TicketQuery, *, limit: int, offset: int = 0) -> list[TicketView]:
+        """A page of tickets, newest first, in one query (the console's ticket list)."""
+        if query.statuses is not None:
+            _check_statuses(query.statuses)
+        if query.severity is not None and query.severity not in SEVERITIES:
+            raise InvalidInputError(f"unknown severity {query.severity!r}")
+        found = (
+            select(Ticket, Client, Project, Contact)
+            .join(Client, Client.id == Ticket.client_id)
+            .join(Project, Project.id == Ticket.project_id)
+            .outerjoin(Contact, Contact.id == Ticket.reporter_contact_id)
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        if query.clients is not None:
+            found = found.where(Ticket.client_id.in_(sorted(query.clients)))
+        for column, value in (
+            (Ticket.client_id, query.client_id),
+            (Ticket.project_id, query.project_id),
+            (Ticket.severity, query.severity),
+            (Ticket.assignee, query.assignee),
+            (Ticket.conversation_id, query.conversation_id),
+        ):
+            if value is not None:
+                found = found.where(column == value)
+        if query.statuses is not None:
+            found = found.where(Ticket.status.in_(query.statuses))
+        if query.sla is not None:
+            found = found.where(Ticket.status.in_(OPEN_STATUSES), self._sla_clause(query.sla))
+        async with self._db.session() as session:
+            rows = await session.execute(found)
+            return [_build(*row) for row in rows.all()]
+
+    def _sla_clause(self, state: SlaState) -> ColumnElement[bool]:
+        now = self._clock.now()
+
+        def due_by(at: datetime) -> ColumnElement[bool]:
+            return or_(
+                and_(Ticket.first_response_at.is_(None), Ticket.first_response_due <= at),
+                Ticket.resolution_due <= at,
+            )
+
+        if state is SlaState.BREACHED:
+            return due_by(now)
+        return and_(due_by(now + DUE_SOON), not_(due_by(now)))
 
     async def find(
         self,
@@ -247,11 +336,7 @@ class TicketService:
         """Tickets, newest first; `client_ref` (code or name) must name a known client."""
         query: Select[Ticket] = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc())
         if statuses is not None:
-            unknown = set(statuses) - {s.value for s in Status}
-            if unknown:
-                raise InvalidInputError(
-                    f"unknown status {sorted(unknown)[0]!r}: use {', '.join(s.value for s in Status)}"
-                )
+            _check_statuses(statuses)
             query = query.where(Ticket.status.in_(statuses))
         if client_id is not None:
             query = query.where(Ticket.client_id == client_id)
@@ -560,11 +645,24 @@ async def _next_number(session: AsyncSession, client_id: int) -> int:
         return int((await session.execute(bump)).scalar_one())
 
 
-async def _find(session: AsyncSession, ref: str, client_id: int | None) -> Ticket:
+def _check_statuses(statuses: tuple[str, ...]) -> None:
+    unknown = set(statuses) - {s.value for s in Status}
+    if unknown:
+        raise InvalidInputError(
+            f"unknown status {sorted(unknown)[0]!r}: use {', '.join(s.value for s in Status)}"
+        )
+
+
+async def _find(
+    session: AsyncSession,
+    ref: str,
+    client_id: int | None,
+    clients: frozenset[int] | None = None,
+) -> Ticket:
     try:
         parsed = parse_ref(ref)
     except InvalidInputError:
-        if client_id is not None:
+        if client_id is not None or clients is not None:
             raise TicketNotFound(ref.strip()[:40]) from None
         raise
     ticket = await session.scalar(
@@ -572,7 +670,11 @@ async def _find(session: AsyncSession, ref: str, client_id: int | None) -> Ticke
         .join(Client, Client.id == Ticket.client_id)
         .where(Client.code == parsed.code, Ticket.number == parsed.number)
     )
-    if ticket is None or (client_id is not None and ticket.client_id != client_id):
+    if (
+        ticket is None
+        or (client_id is not None and ticket.client_id != client_id)
+        or (clients is not None and ticket.client_id not in clients)
+    ):
         raise TicketNotFound(str(parsed))
     return ticket
 
@@ -633,6 +735,16 @@ async def _view(session: AsyncSession, ticket: Ticket, *, with_events: bool = Fa
             select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
         )
         events = tuple(EventView(e.at, e.actor, e.kind, e.text, dict(e.data or {})) for e in rows)
+    return _build(ticket, client, project, reporter, events)
+
+
+def _build(
+    ticket: Ticket,
+    client: Client,
+    project: Project,
+    reporter: Contact | None,
+    events: tuple[EventView, ...] = (),
+) -> TicketView:
     return TicketView(
         id=ticket.id,
         ref=f"{client.code}-{ticket.number}",
