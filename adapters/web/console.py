@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from adapters.web.auth import ROOT
-from adapters.web.pages import admin, sign_in
+from adapters.web.pages import admin, inbox, sign_in, tickets
 from bot.app import App
 
 STATIC = Path(__file__).parent / "static"
@@ -27,6 +27,6 @@ def console_routes(app: App) -> list[BaseRoute]:
         Route("/", home, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    for module in (sign_in, admin):
+    for module in (sign_in, admin, inbox, tickets):
         routes.extend(module.routes(app))
     return [Mount(ROOT, routes=routes)]
