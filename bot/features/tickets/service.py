@@ -303,10 +303,12 @@ class TicketService:
         ):
             if value is not None:
                 found = found.where(column == value)
-        if query.statuses is not None:
+        if query.statuses is not None and set(query.statuses) == set(OPEN_STATUSES):
+            found = found.where(_still_open())
+        elif query.statuses is not None:
             found = found.where(Ticket.status.in_(query.statuses))
         if query.sla is not None:
-            found = found.where(Ticket.status.in_(OPEN_STATUSES), self._sla_clause(query.sla))
+            found = found.where(_still_open(), self._sla_clause(query.sla))
         async with self._db.session() as session:
             rows = await session.execute(found)
             return [_build(*row) for row in rows.all()]
@@ -643,6 +645,12 @@ async def _next_number(session: AsyncSession, client_id: int) -> int:
     except IntegrityError:
         # Another transaction created the counter first; bump theirs (its row lock orders us).
         return int((await session.execute(bump)).scalar_one())
+
+
+def _still_open() -> ColumnElement[bool]:
+    """Open tickets as "not finished": the planner then walks the newest-first index instead
+    of collecting every open ticket by status and sorting them (SQLite has no statistics)."""
+    return Ticket.status.not_in((Status.RESOLVED.value, Status.CLOSED.value))
 
 
 def _check_statuses(statuses: tuple[str, ...]) -> None:
