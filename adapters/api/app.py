@@ -39,7 +39,7 @@ from bot.features.escalation.transcript import transcript
 from bot.features.faq.chat import trim
 from bot.features.faq.drafts import list_drafts
 from bot.features.surveys.report import report_json, survey_report
-from bot.features.tickets.service import TicketFilter, TicketView
+from bot.features.tickets.service import SlaState, TicketQuery, TicketView
 from bot.knowledge.index_files import kb_files
 from indexer.content import parse_article, read_unit
 
@@ -224,7 +224,7 @@ async def list_tickets(
     assignee: Annotated[str | None, Query(max_length=100)] = None,
     sla: Annotated[
         s.SlaState | None,
-        Query(description="breached: a due time passed; due_soon: past its 80% warning"),
+        Query(description="breached: a due time passed; due_soon: one falls due within the hour"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[
@@ -232,15 +232,15 @@ async def list_tickets(
     ] = None,
 ) -> s.TicketPage:
     """Tickets, newest first, a page at a time."""
-    filters = TicketFilter(
+    query = TicketQuery(
         client_ref=client,
         project_id=project,
         statuses=tuple(status) if status else None,
         severity=severity,
         assignee=assignee,
-        sla=sla,
+        sla=SlaState(sla) if sla else None,
     )
-    page = await app.tickets.page(filters, after=_decode(cursor), limit=limit)
+    page = await app.tickets.page(query, after=_decode(cursor), limit=limit)
     return s.TicketPage(
         items=[_ticket(v) for v in page.items],
         next_cursor=_encode(page.next_after) if page.next_after else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base, Id
@@ -17,6 +17,8 @@ class Escalation(Base):
     """
 
     __tablename__ = "handoffs"
+    # The inbox: conversations waiting for or with a person, oldest change first.
+    __table_args__ = (Index("ix_handoffs_state_updated", "state", "updated_at"),)
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
     )

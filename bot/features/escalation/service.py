@@ -6,7 +6,7 @@ staff and promise.py when a person will answer."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +25,13 @@ from bot.features.escalation.phrases import PHRASES
 from bot.features.escalation.promise import HANDOFF_SEVERITY, promise
 from bot.features.escalation.relay import Relay
 from bot.features.escalation.reminders import Reminders
-from bot.features.escalation.state import Action, EscalationState, EscalationView, States
+from bot.features.escalation.state import (
+    Action,
+    EscalationState,
+    EscalationView,
+    States,
+    Waiting,
+)
 from bot.features.tickets.models import Ticket
 from bot.features.tickets.policies import Policies
 from bot.features.tickets.service import TicketOpened, TicketService, TicketView
@@ -195,6 +201,18 @@ class EscalationService:
             )
         )
         return EscalationStart(True, view, reply)
+
+    async def waiting(
+        self, clients: frozenset[int] | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> list[Waiting]:
+        """`States.waiting`, with the answer-by time promised to those nobody has taken yet."""
+        found = await self.states.waiting(clients, limit=limit, offset=offset)
+        return [
+            replace(w, answer_by=promise(self._policies, w.tier, w.timezone, w.since).answer_by)
+            if w.view.state is EscalationState.WAITING and w.tier and w.timezone
+            else w
+            for w in found
+        ]
 
     async def on_ticket_opened(self, event: TicketOpened) -> None:
         """A new P1 ticket from a conversation escalates it."""

@@ -16,7 +16,7 @@ from bot.core.errors import ConflictError, NotFoundError
 from bot.core.protocols import Clock
 from bot.features.escalation.models import Escalation, EscalationEvent
 from bot.storage.db import Database
-from bot.storage.models import Client, Contact, Conversation
+from bot.storage.models import Client, Contact, Conversation, Project
 
 
 class EscalationState(StrEnum):
@@ -76,6 +76,10 @@ class Waiting:
     client: str | None
     channel: str
     since: datetime
+    client_id: int | None = None
+    tier: str | None = None  # the escalation's project, for the promised answer time
+    timezone: str | None = None
+    answer_by: datetime | None = None  # set by EscalationService.waiting while nobody has it
 
 
 class States:
@@ -102,21 +106,28 @@ class States:
                 return EscalationView(conversation_id, EscalationState.BOT, None, None, 0, None)
             return _view(row)
 
-    async def waiting(self) -> list[Waiting]:
-        """Conversations a person is asked for or has, oldest change first (the terminal desk)."""
-        async with self._db.session() as session:
-            rows = await session.execute(
-                select(Escalation, Conversation, Contact, Client)
-                .join(Conversation, Conversation.id == Escalation.conversation_id)
-                .outerjoin(Contact, Contact.id == Conversation.contact_id)
-                .outerjoin(Client, Client.id == Conversation.client_id)
-                .where(
-                    Escalation.state.in_(
-                        [EscalationState.WAITING.value, EscalationState.HUMAN.value]
-                    )
-                )
-                .order_by(Escalation.updated_at, Escalation.conversation_id)
+    async def waiting(
+        self, clients: frozenset[int] | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> list[Waiting]:
+        """Conversations a person is asked for or has, oldest change first (the terminal desk,
+        the console's inbox); `clients` limits them to those clients' conversations."""
+        query = (
+            select(Escalation, Conversation, Contact, Client, Project)
+            .join(Conversation, Conversation.id == Escalation.conversation_id)
+            .outerjoin(Contact, Contact.id == Conversation.contact_id)
+            .outerjoin(Client, Client.id == Conversation.client_id)
+            .outerjoin(Project, Project.id == Escalation.project_id)
+            .where(
+                Escalation.state.in_([EscalationState.WAITING.value, EscalationState.HUMAN.value])
             )
+            .order_by(Escalation.updated_at, Escalation.conversation_id)
+            .offset(offset)
+            .limit(limit)
+        )
+        if clients is not None:
+            query = query.where(Conversation.client_id.in_(sorted(clients)))
+        async with self._db.session() as session:
+            rows = await session.execute(query)
             return [
                 Waiting(
                     _view(row),
@@ -124,8 +135,11 @@ class States:
                     client.name if client else None,
                     conversation.channel,
                     row.updated_at,
+                    conversation.client_id,
+                    project.sla_tier if project else None,
+                    project.timezone if project else None,
                 )
-                for row, conversation, contact, client in rows.all()
+                for row, conversation, contact, client, project in rows.all()
             ]
 
     async def note_faq(self, conversation_id: int, *, low: bool) -> int:

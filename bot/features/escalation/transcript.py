@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.core.errors import NotFoundError
+from bot.core.messages import Citation
 from bot.features.escalation.models import Escalation, EscalationEvent, EscalationRelay
 from bot.storage.db import Database
 from bot.storage.models import Client, Contact, Conversation, Message, OutboxItem
@@ -20,6 +21,8 @@ class Line:
     who: str
     text: str
     kind: str  # "in" | "out" | "staff" | "state"
+    citations: tuple[Citation, ...] = ()  # an FAQ answer's sources
+    relay_id: int | None = None  # a staff reply's relay (it can become an FAQ draft)
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Transcript:
     contact: str | None
     state: str
     lines: tuple[Line, ...]
+    client_id: int | None = None
+    client_code: str | None = None  # its ticket numbers' prefix
 
 
 async def transcript(db: Database, conversation_id: int) -> Transcript:
@@ -77,14 +82,19 @@ async def transcript(db: Database, conversation_id: int) -> Transcript:
                 if "outbox" in payload
                 else m.created_at
             )
-            lines.append((at, 0, Line(at, who, m.text, m.direction)))
+            cited = tuple(Citation(**c) for c in payload.get("citations") or ())
+            lines.append((at, 0, Line(at, who, m.text, m.direction, cited)))
         for e in events:
             note = f": {e.note}" if e.note else ""
             text = f"{e.kind} ({e.from_state} -> {e.to_state}){note}"
             lines.append((e.at, 1, Line(e.at, e.actor, text, "state")))
         for r in relays:
             lines.append(
-                (r.created_at, 2, Line(r.created_at, f"{r.staff} (staff)", r.text, "staff"))
+                (
+                    r.created_at,
+                    2,
+                    Line(r.created_at, f"{r.staff} (staff)", r.text, "staff", relay_id=r.id),
+                )
             )
     ordered = tuple(line for _, _, line in sorted(lines, key=lambda x: (x[0], x[1])))
     return Transcript(
@@ -95,4 +105,6 @@ async def transcript(db: Database, conversation_id: int) -> Transcript:
         contact=contact.name if contact else None,
         state=handoff.state if handoff else "bot",
         lines=ordered,
+        client_id=conversation.client_id,
+        client_code=client.code if client else None,
     )

@@ -27,7 +27,7 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("client_id", "number"),
-        # The API's ticket list: newest first, continued after (created_at, id) of a page.
+        # Ticket lists (the API's, the console's): newest first, all or by status or client.
         Index("ix_tickets_created_at_id", "created_at", "id"),
         Index("ix_tickets_status_created_at_id", "status", "created_at", "id"),
         Index("ix_tickets_client_id_created_at_id", "client_id", "created_at", "id"),
@@ -40,7 +40,7 @@ class Ticket(Base):
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
     conversation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("conversations.id", ondelete="SET NULL")
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True
     )
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
