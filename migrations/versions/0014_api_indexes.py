@@ -2,7 +2,7 @@
 API's keyset pages
 
 Revision ID: 0014
-Revises: 0001
+Revises: 0002
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0014"
-down_revision = "0001"
+down_revision = "0002"  # the tickets table
+depends_on = None
 branch_labels = None
-depends_on = ("0002",)  # the tickets table
 
 
 def upgrade() -> None:

@@ -2,7 +2,7 @@
 tickets (the newest-first ticket indexes are 0014's)
 
 Revision ID: 0015
-Revises: 0001
+Revises: 0007, 0014
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0015"
-down_revision = "0001"
+down_revision = ("0007", "0014")  # the handoffs table; the tickets indexes
+depends_on = None
 branch_labels = None
-depends_on = ("0002", "0007")  # the tickets and handoffs tables
 
 
 def upgrade() -> None:
