@@ -26,13 +26,14 @@ demo: $(STAMP)
 	$(BIN)/aftercare demo seed
 	$(BIN)/aftercare index
 	@mkdir -p var
-	@$(BIN)/aftercare serve --port $(CONSOLE_PORT) > var/console.log 2>&1 & echo $$! > var/console.pid
+	@AFTERCARE_STAFF_CONSOLE=true $(BIN)/aftercare serve --port $(CONSOLE_PORT) > var/console.log 2>&1 & echo $$! > var/console.pid
 	@echo "Staff console: http://127.0.0.1:$(CONSOLE_PORT)/console  (sign in as dana@aftercare.demo / aftercare-demo; log in var/console.log)"
 	@AFTERCARE_STAFF_TERMINAL=true $(BIN)/aftercare chat; status=$$?; kill `cat var/console.pid` 2>/dev/null; rm -f var/console.pid; exit $$status
 
-# Debian's Chromium, which the console's browser tests drive through Playwright.
+# Debian's Chromium, which the console's browser tests drive through Playwright (and a CJK
+# font, so the Chinese pages' screenshots show their words).
 $(CHROMIUM):
-	$(SUDO) apt-get install -y --no-install-recommends chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+	$(SUDO) apt-get install -y --no-install-recommends chromium fonts-wqy-zenhei || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium fonts-wqy-zenhei; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters indexer tests benchmarks migrations

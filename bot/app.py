@@ -179,7 +179,7 @@ async def build_app(
         kb_dir=settings.kb_dir,
         remind_after=timedelta(minutes=settings.handoff_remind_minutes),
         scheduler=scheduler,
-        terminal_desk=settings.staff_terminal,
+        terminal_desk=settings.staff_terminal or settings.staff_console,
         events=events,
     )
     directory = Directory(db, clock, events)

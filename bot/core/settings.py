@@ -182,6 +182,11 @@ class Settings(BaseSettings):
         description="Staff answer escalations from the terminal (`aftercare conversation "
         "waiting|take|reply|handback`), so handoff works without a Slack staff channel.",
     )
+    staff_console: bool = Field(
+        False,
+        description="Staff answer escalations from the web console (`aftercare serve`, "
+        "/console/inbox), so handoff works without a Slack staff channel.",
+    )
     handoff_remind_minutes: int = Field(
         15,
         ge=1,

@@ -107,7 +107,8 @@ class EscalationService:
     @property
     def enabled(self) -> bool:
         """Escalation needs somewhere for staff to see escalations: the Slack staff channel, or
-        the terminal (`aftercare conversation waiting`) when AFTERCARE_STAFF_TERMINAL is on."""
+        a desk without Slack: the terminal (`aftercare conversation waiting`) when
+        AFTERCARE_STAFF_TERMINAL is on, the web console's inbox when AFTERCARE_STAFF_CONSOLE is."""
         return self._staff.configured or self._terminal_desk
 
     async def escalate(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +22,10 @@ from bot.app import App
 from bot.features.handover.models import HandoverItem
 from bot.storage.models import Project
 from tests.support.browser import chromium, screenshot
-from tests.support.cli import invoke
 from tests.support.console import PASSWORD, add_staff
 from tests.support.http import serve_on_free_port
 from tests.support.kb import write_kb
-from tests.support.serve_process import Child, serve
+from tests.support.serve_process import Child, aftercare_command, serve
 from tests.support.telegram import ALICE, SECRET, TOKEN, FakeBotApi, private_text
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
@@ -61,17 +61,11 @@ class Served:
                     return str(call["text"])
             await asyncio.sleep(0.1)
         texts = [c.get("text") for c in self.telegram.sent()]
-        raise AssertionError(f"Telegram never got it; sent: {texts}\n{self.child.output()[-3000:]}")
+        raise AssertionError(f"Telegram never got it; sent: {texts}\n{self.child.output[-3000:]}")
 
 
 @pytest.fixture
-async def served(
-    seeded: App,
-    cli_env: str,
-    database_url: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> AsyncIterator[Served]:
+async def served(seeded: App, database_url: str, tmp_path: Path) -> AsyncIterator[Served]:
     kb_dir = write_kb(tmp_path / "knowledge")
     env = {
         "AFTERCARE_DATABASE_URL": database_url,
@@ -82,12 +76,18 @@ async def served(
         "AFTERCARE_KB_RECHECK_SECONDS": "0",
         "AFTERCARE_TELEGRAM_TOKEN": TOKEN,
         "AFTERCARE_TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "AFTERCARE_STAFF_CONSOLE": "true",
         "AFTERCARE_LOG_LEVEL": "INFO",
     }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    code, _out, err = await asyncio.to_thread(invoke, "index")
-    assert code == 0, err
+    indexing = await asyncio.create_subprocess_exec(
+        *aftercare_command(),
+        "index",
+        env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await indexing.communicate()
+    assert indexing.returncode == 0, out.decode()
     await seeded.directory.link("ACME", "alice", "telegram", str(ALICE["id"]))
     telegram = FakeBotApi()
     tg_server, tg_task, tg_url = await serve_on_free_port(telegram.asgi())
@@ -204,4 +204,4 @@ async def test_a_support_day_in_the_console(served: Served) -> None:
         await page.goto(f"{served.url}/console/lang/zh?next=/console/inbox")
         await expect(page.locator("h1")).to_contain_text("收件箱")
         await screenshot(page, "16-inbox-zh")
-    assert "Traceback" not in served.child.output()
+    assert "Traceback" not in served.child.output
