@@ -11,7 +11,17 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from adapters.web.auth import ROOT
-from adapters.web.pages import admin, gaps, inbox, knowledge, projects, sign_in, surveys, tickets
+from adapters.web.pages import (
+    admin,
+    gaps,
+    inbox,
+    integrations,
+    knowledge,
+    projects,
+    sign_in,
+    surveys,
+    tickets,
+)
 from bot.app import App
 
 STATIC = Path(__file__).parent / "static"
@@ -27,6 +37,7 @@ def console_routes(app: App) -> list[BaseRoute]:
         Route("/", home, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    for module in (sign_in, inbox, tickets, projects, knowledge, gaps, surveys, admin):
+    pages = (sign_in, inbox, tickets, projects, knowledge, gaps, surveys, admin, integrations)
+    for module in pages:
         routes.extend(module.routes(app))
     return [Mount(ROOT, routes=routes)]

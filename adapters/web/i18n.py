@@ -47,6 +47,34 @@ WORDS: dict[str, tuple[str, str]] = {
     "none_yet": ("Nothing here yet.", "暂无内容。"),
     "done": ("Done.", "已完成。"),
     "language": ("中文", "English"),
+    "prefix": ("Prefix", "前缀"),
+    "scopes": ("Scopes", "权限范围"),
+    "made": ("Created", "创建时间"),
+    "last_used": ("Last used", "最近使用"),
+    "revoked": ("Revoked", "已吊销"),
+    "revoke": ("Revoke", "吊销"),
+    "new_token": ("New token", "新建令牌"),
+    "create": ("Create", "创建"),
+    "token_once": (
+        "copy this token now; it is shown this once and stored only as a hash.",
+        "请立即复制此令牌；它只显示这一次，仅以哈希形式保存。",
+    ),
+    "secret_once": (
+        "copy this signing secret now; it is shown this once.",
+        "请立即复制此签名密钥；它只显示这一次。",
+    ),
+    "hook_events": ("Events", "事件"),
+    "remove": ("Remove", "删除"),
+    "deliveries": ("Deliveries", "投递记录"),
+    "delivery": ("Delivery", "投递"),
+    "attempt": ("Attempt", "尝试"),
+    "error": ("Error", "错误"),
+    "webhook_help": (
+        "Each delivery is a POST signed with HMAC-SHA256 over v1:timestamp:body "
+        "(X-Aftercare-Signature), retried with backoff until the receiver answers 2xx.",
+        "每次投递都是一个 POST，以 HMAC-SHA256 对 v1:时间戳:正文 签名（X-Aftercare-Signature），"
+        "在接收方返回 2xx 之前按退避策略重试。",
+    ),
     "drafts": ("Drafts", "草稿"),
     "gaps": ("Knowledge gaps", "知识缺口"),
     "gaps_intro": (
