@@ -95,3 +95,18 @@ def serve(env: Mapping[str, str]) -> Child:
 
 def worker(env: Mapping[str, str]) -> Child:
     return Child(["worker", "--interval", "0.2"], env)
+
+
+async def cli(env: Mapping[str, str], *args: str, seconds: float = 300.0) -> str:
+    """Run `aftercare ARGS` as its own process (as an operator would) and return its stdout;
+    a non-zero exit fails the test with what it printed."""
+    process = await asyncio.create_subprocess_exec(
+        *aftercare_command(),
+        *args,
+        env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), seconds)
+    assert process.returncode == 0, err.decode() or out.decode()
+    return out.decode()

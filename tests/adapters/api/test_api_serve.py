@@ -3,37 +3,22 @@ child process on loopback) answers /api/v1 with it, and refuses it once revoked.
 
 from __future__ import annotations
 
-import asyncio
-import os
 from pathlib import Path
 
 import httpx
 import pytest
 
 from bot.app import App
-from tests.support.serve_process import aftercare_command, serve
+from tests.support.serve_process import cli, serve
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
-
-
-async def _cli(env: dict[str, str], *args: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        *aftercare_command(),
-        *args,
-        env={**os.environ, **env},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 0, err.decode()
-    return out.decode()
 
 
 async def test_a_cli_token_opens_and_lists_tickets_over_http(
     seeded: App, database_url: str, tmp_path: Path
 ) -> None:
     env = {"AFTERCARE_DATABASE_URL": database_url, "AFTERCARE_DATA_DIR": str(tmp_path / "var")}
-    out = await _cli(
+    out = await cli(
         env, "token", "create", "jira", "--scope", "tickets:read", "--scope", "tickets:write"
     )
     token = out.strip().splitlines()[-1]
@@ -52,7 +37,7 @@ async def test_a_cli_token_opens_and_lists_tickets_over_http(
             listed = (await http.get("/tickets")).json()
             assert [t["ref"] for t in listed["items"]] == ["ACME-1"]
             assert (await http.get("/openapi.json")).json()["info"]["title"] == "Aftercare API"
-            await _cli(env, "token", "revoke", "jira")
+            await cli(env, "token", "revoke", "jira")
             refused = await http.get("/tickets")
             assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
     finally:

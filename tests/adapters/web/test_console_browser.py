@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from tests.support.browser import chromium, screenshot
 from tests.support.console import PASSWORD, add_staff
 from tests.support.http import serve_on_free_port
 from tests.support.kb import write_kb
-from tests.support.serve_process import Child, aftercare_command, serve
+from tests.support.serve_process import Child, cli, serve
 from tests.support.telegram import ALICE, SECRET, TOKEN, FakeBotApi, private_text
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
@@ -79,15 +78,7 @@ async def served(seeded: App, database_url: str, tmp_path: Path) -> AsyncIterato
         "AFTERCARE_STAFF_CONSOLE": "true",
         "AFTERCARE_LOG_LEVEL": "INFO",
     }
-    indexing = await asyncio.create_subprocess_exec(
-        *aftercare_command(),
-        "index",
-        env={**os.environ, **env},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await indexing.communicate()
-    assert indexing.returncode == 0, out.decode()
+    await cli(env, "index")
     await seeded.directory.link("ACME", "alice", "telegram", str(ALICE["id"]))
     telegram = FakeBotApi()
     tg_server, tg_task, tg_url = await serve_on_free_port(telegram.asgi())

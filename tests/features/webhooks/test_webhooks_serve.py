@@ -4,7 +4,6 @@ by a Telegram client through `aftercare serve`, and the receiver gets a signed t
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from bot.app import App
 from tests.support.http import serve_on_free_port
-from tests.support.serve_process import aftercare_command, serve
+from tests.support.serve_process import cli, serve
 from tests.support.telegram import ALICE, SECRET, TOKEN, FakeBotApi, private_text
 from tests.support.webhooks import Receiver, receiver
 
@@ -29,19 +28,6 @@ async def telegram() -> AsyncIterator[tuple[FakeBotApi, str]]:
     finally:
         server.should_exit = True
         await task
-
-
-async def _cli(env: dict[str, str], *args: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        *aftercare_command(),
-        *args,
-        env={**os.environ, **env},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 0, err.decode()
-    return out.decode()
 
 
 async def _until_sent(api: FakeBotApi, count: int) -> None:
@@ -75,7 +61,7 @@ async def test_a_ticket_filed_on_telegram_reaches_the_webhook_signed(
         "AFTERCARE_LOG_LEVEL": "INFO",
     }
     async with receiver() as hook:
-        added = await _cli(
+        added = await cli(
             env, "webhook", "add", hook.url, "--events", "ticket.created,ticket.updated"
         )
         hook.secret = added.splitlines()[1].removeprefix("secret: ")
@@ -92,11 +78,11 @@ async def test_a_ticket_filed_on_telegram_reaches_the_webhook_signed(
                     await _until_sent(api, number)
             assert "ACME-1" in api.sent()[-1]["text"], api.sent()[-1]
             await _until_received(hook, 1)
-            await _cli(env, "ticket", "ack", "ACME-1", "--by", "bob")
+            await cli(env, "ticket", "ack", "ACME-1", "--by", "bob")
             await _until_received(hook, 2)
         finally:
             await server.stop()
-        pinged = await _cli(env, "webhook", "test", "1")  # sent by the CLI itself
+        pinged = await cli(env, "webhook", "test", "1")  # sent by the CLI itself
         assert "\tping\t" in pinged and "attempt 1\tHTTP 200" in pinged
     created, acked, ping = hook.got
     assert ping.valid and ping.json["event"] == "ping" and ping.json["data"] == {"webhook_id": 1}
@@ -106,5 +92,5 @@ async def test_a_ticket_filed_on_telegram_reaches_the_webhook_signed(
     assert created.json["data"]["ticket"]["severity"] == "P2"
     assert acked.json["event"] == "ticket.updated"
     assert acked.json["data"]["change"]["to"] == "acknowledged"
-    log = await _cli(env, "webhook", "deliveries", "1")
+    log = await cli(env, "webhook", "deliveries", "1")
     assert log.count("HTTP 200") == 3 and "ticket.created" in log
