@@ -68,16 +68,23 @@ def build_api(app: App) -> FastAPI:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
-        code = {401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(exc.status_code)
+        code = {
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+        }.get(exc.status_code)
         headers = dict(exc.headers or {})
         if exc.status_code == 400:  # a body FastAPI cannot decode (not UTF-8, say)
             fields = [{"field": "body", "message": str(exc.detail)}]
             return _json(422, "invalid", "invalid input: body", fields=fields)
         if exc.status_code == 405:
             # Starlette names the methods of the first route on the path; say all of them.
+            # (FastAPI keeps an included router's routes on the router, not on the app.)
             methods = {
                 m
-                for r in api.routes
+                for router in ROUTERS
+                for r in router.routes
                 if isinstance(r, APIRoute) and r.matches(request.scope)[0] is not Match.NONE
                 for m in r.methods or ()
             }

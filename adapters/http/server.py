@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from adapters.api.app import build_api
@@ -86,5 +86,18 @@ def build_asgi(
             for channel in channels:
                 await channel.stop()
 
+    async def not_found(request: Request, _exc: Exception) -> Response:
+        """A path no route takes. Under /api/ the API's JSON error shape: a path the API's
+        mount does not match (one with a line break in it, say) still gets it."""
+        if request.url.path.startswith("/api/"):
+            error = {"code": "not_found", "message": "No such resource"}
+            return JSONResponse({"error": error}, status_code=404)
+        return PlainTextResponse("Not Found", status_code=404)
+
     middleware = [Middleware(BodyLimit, max_bytes=app.settings.max_body_bytes)]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=middleware,
+        exception_handlers={404: not_found},
+    )

@@ -203,3 +203,20 @@ async def test_knowledge(
     seeded.kb = None
     response = await api.post("/knowledge/ask", json={"question": "password?"}, headers=admin)
     assert response.status_code == 503 and response.json()["error"]["code"] == "unavailable"
+
+
+async def test_a_wrong_method_names_the_allowed_ones(api: httpx.AsyncClient, admin: H) -> None:
+    answer = await api.delete("/tickets", headers=admin)
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "GET, POST"
+    assert answer.json()["error"] == {"code": "method_not_allowed", "message": "Method Not Allowed"}
+
+
+async def test_a_path_the_api_mount_cannot_match_still_gets_a_json_404(
+    api: httpx.AsyncClient, admin: H
+) -> None:
+    """A line break in a path parameter: Starlette's Mount does not take it, so the outer app
+    answers; under /api/ it answers in the API's shape too."""
+    answer = await api.post("/conversations/%0A%C3%9A/hand-back", headers=admin)
+    assert answer.status_code == 404
+    assert answer.json() == {"error": {"code": "not_found", "message": "No such resource"}}
