@@ -1,17 +1,23 @@
 """Build the index from the settings and publish it to the database: what `aftercare index`
-runs, and what approving an FAQ draft runs (`SettingsReindexer`)."""
+runs, and what approving an FAQ draft runs (`SettingsReindexer`, inside the `knowledge_desk`
+that the CLI's `kb` commands and the console share)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.protocols import Clock
 from bot.core.settings import Settings
-from bot.knowledge.embedders import make_embedder, make_passage_embedder
+from bot.features.faq.desk import KnowledgeDesk
+from bot.features.faq.gaps import Embed
+from bot.knowledge.base import IndexedKnowledgeBase
+from bot.knowledge.embedders import Embedder, make_embedder, make_passage_embedder
 from bot.knowledge.published import publish, reason
 from bot.storage.db import Database
 from indexer.build import BuildReport, PassageOptions, build_index, parsed_units
@@ -83,3 +89,28 @@ class SettingsReindexer:
             build_from_settings, config, config.kb_dir, config.resolved_index_dir
         )
         return [line, await publish_index(config, done.out)]
+
+
+def knowledge_desk(db: Database, clock: Clock, config: Settings) -> KnowledgeDesk:
+    """The knowledge desk over this knowledge base and database, rebuilding and publishing
+    through the indexer: the CLI's `kb gaps|gap-draft|approve` and the console use this one."""
+    return KnowledgeDesk(
+        db,
+        clock,
+        config.kb_dir,
+        SettingsReindexer(config),
+        answer_threshold=config.faq_answer_threshold,
+    )
+
+
+def query_encoder(config: Settings, kb: object = None) -> Embed:
+    """The question encoder gaps are clustered with: the served knowledge base's own when
+    there is one (no second model in memory), else the configured one, loaded once."""
+    if isinstance(kb, IndexedKnowledgeBase):
+        return kb.embedder.encode_queries
+    return _loaded(config.embedding_backend, config.embedding_model).encode_queries
+
+
+@cache
+def _loaded(backend: str, model: Path | None) -> Embedder:
+    return make_embedder(backend, model)

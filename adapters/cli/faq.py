@@ -16,9 +16,7 @@ from adapters.cli.runtime import opened_app, run, settings
 from bot.core.settings import Settings
 from bot.features.faq.desk import KnowledgeDesk
 from bot.features.faq.drafts import list_drafts
-from bot.features.faq.gaps import Embed
-from bot.knowledge.embedders import make_embedder
-from indexer.publishing import SettingsReindexer
+from indexer.publishing import knowledge_desk, query_encoder
 
 kb_app = typer.Typer(help="Knowledge-base drafts and gaps.", no_args_is_help=True)
 
@@ -26,18 +24,7 @@ kb_app = typer.Typer(help="Knowledge-base drafts and gaps.", no_args_is_help=Tru
 @asynccontextmanager
 async def _desk(config: Settings) -> AsyncIterator[KnowledgeDesk]:
     async with opened_app(config) as app:
-        yield KnowledgeDesk(
-            app.db,
-            app.clock,
-            config.kb_dir,
-            SettingsReindexer(config),
-            answer_threshold=config.faq_answer_threshold,
-        )
-
-
-def _embed(config: Settings) -> Embed:
-    """The knowledge base's own question encoder."""
-    return make_embedder(config.embedding_backend, config.embedding_model).encode_queries
+        yield knowledge_desk(app.db, app.clock, config)
 
 
 @kb_app.command("drafts")
@@ -81,7 +68,7 @@ def gaps(
     async def work() -> None:
         config = settings()
         async with _desk(config) as desk:
-            found = await desk.gaps(_embed(config), limit=limit)
+            found = await desk.gaps(query_encoder(config), limit=limit)
         if not found:
             typer.echo("no open knowledge gaps")
             return
@@ -114,7 +101,7 @@ def gap_draft(
     async def work() -> None:
         config = settings()
         async with _desk(config) as desk:
-            found = await desk.cluster_by_id(_embed(config), cluster_id)
+            found = await desk.cluster_by_id(query_encoder(config), cluster_id)
             draft = await desk.draft_cluster(found, answer, title=title)
         typer.echo(f"draft {draft.id}: {draft.path.as_posix()} ({len(found.questions)} questions)")
         typer.echo(f"approve it with: aftercare kb approve {draft.id}")
@@ -131,7 +118,7 @@ def gap_dismiss(
     async def work() -> None:
         config = settings()
         async with _desk(config) as desk:
-            found = await desk.cluster_by_id(_embed(config), cluster_id)
+            found = await desk.cluster_by_id(query_encoder(config), cluster_id)
             await desk.dismiss(found.message_ids)
         typer.echo(f"dismissed {len(found.questions)} question(s)")
 

@@ -11,11 +11,12 @@ from starlette.routing import Route
 
 from adapters.web.auth import ROOT, Page, page
 from adapters.web.i18n import word
-from adapters.web.knowledge_desk import desk_of, embed_of
 from bot.app import App
 from bot.core.errors import InvalidInputError, NotFoundError
 from bot.features.faq.deflection import deflection
-from bot.features.faq.gaps import GapCluster
+from bot.features.faq.desk import KnowledgeDesk
+from bot.features.faq.gaps import Embed, GapCluster
+from indexer.publishing import knowledge_desk, query_encoder
 
 
 def _served(current: Page, clusters: list[GapCluster]) -> list[GapCluster]:
@@ -36,17 +37,21 @@ def _served(current: Page, clusters: list[GapCluster]) -> list[GapCluster]:
 
 
 def routes(app: App) -> list[Route]:
+    def desk() -> KnowledgeDesk:
+        return knowledge_desk(app.db, app.clock, app.settings)
+
+    def embed() -> Embed:
+        return query_encoder(app.settings, app.kb)
+
     async def cluster(current: Page) -> GapCluster:
         wanted = int(current.request.path_params["cluster_id"])
-        found = [
-            c for c in _served(current, await desk_of(app).gaps(embed_of(app))) if c.id == wanted
-        ]
-        if not found:
+        found = _served(current, [await desk().cluster_by_id(embed(), wanted)])
+        if not found:  # one an agent does not serve reads like a missing one
             raise NotFoundError(f"no open knowledge gap {wanted}")
         return found[0]
 
     async def gaps(current: Page) -> Response:
-        clusters = _served(current, await desk_of(app).gaps(embed_of(app), limit=200))
+        clusters = _served(current, await desk().gaps(embed(), limit=200))
         return current.render("gaps.html", clusters=clusters)
 
     async def gap(current: Page) -> Response:
@@ -57,16 +62,14 @@ def routes(app: App) -> list[Route]:
         answer = current.field("answer")
         if len(answer) < 10:
             raise InvalidInputError(word("answer_too_short", current.lang))
-        written = await desk_of(app).draft_cluster(
-            found, answer, title=current.field("title") or None
-        )
+        written = await desk().draft_cluster(found, answer, title=current.field("title") or None)
         return current.back(
             f"{ROOT}/knowledge", f"{word('draft_written', current.lang)} {written.id}"
         )
 
     async def dismiss(current: Page) -> Response:
         found = await cluster(current)
-        await desk_of(app).dismiss(found.message_ids)
+        await desk().dismiss(found.message_ids)
         return current.back(f"{ROOT}/knowledge/gaps", word("done", current.lang))
 
     async def report(current: Page) -> Response:

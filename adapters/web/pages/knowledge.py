@@ -12,9 +12,9 @@ from starlette.routing import Route
 
 from adapters.web.auth import ROOT, Page, page
 from adapters.web.i18n import word
-from adapters.web.knowledge_desk import desk_of
 from bot.app import App
-from bot.features.faq.drafts import list_drafts
+from bot.features.faq.drafts import draft_id_of, list_drafts
+from indexer.publishing import knowledge_desk
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,7 @@ class _DraftFile:
 
 
 def _read(path: Path) -> _DraftFile:
-    # Drafts are written as <id>.<lang>.md; the id itself may hold dots.
-    return _DraftFile(path.name.rsplit(".", 2)[0], path.name, path.read_text(encoding="utf-8"))
+    return _DraftFile(draft_id_of(path), path.name, path.read_text(encoding="utf-8"))
 
 
 def routes(app: App) -> list[Route]:
@@ -35,7 +34,7 @@ def routes(app: App) -> list[Route]:
         return current.render("knowledge.html", drafts=drafts)
 
     async def approve_draft(current: Page) -> Response:
-        done = await desk_of(app).approve(current.field("draft"))
+        done = await knowledge_desk(app.db, app.clock, app.settings).approve(current.field("draft"))
         where = ", ".join(path.relative_to(app.settings.kb_dir).as_posix() for path in done.moved)
         closed = f"; {done.closed} {word('gaps_closed', current.lang)}" if done.closed else ""
         return current.back(

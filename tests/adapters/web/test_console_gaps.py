@@ -20,7 +20,7 @@ from tests.support.fakes import FakeKnowledgeBase, hit
 
 @pytest.fixture(autouse=True)
 def fake_model(monkeypatch: pytest.MonkeyPatch, settings: Settings, tmp_path: Path) -> None:
-    monkeypatch.setattr("adapters.web.pages.gaps.embed_of", lambda _app: fake_embed)
+    monkeypatch.setattr("adapters.web.pages.gaps.query_encoder", lambda _config, _kb: fake_embed)
     settings.kb_dir = tmp_path / "kb"
     settings.kb_dir.mkdir()
 
@@ -65,9 +65,10 @@ async def test_gaps_are_listed_and_an_answer_becomes_a_draft(
 
 
 async def seeded_clusters(app: App) -> list[int]:
-    from adapters.web.knowledge_desk import desk_of
+    from indexer.publishing import knowledge_desk
 
-    return [c.id for c in await desk_of(app).gaps(fake_embed)]
+    desk = knowledge_desk(app.db, app.clock, app.settings)
+    return [c.id for c in await desk.gaps(fake_embed)]
 
 
 async def test_an_agent_sees_only_their_clients_gaps(seeded: App, clock: FakeClock) -> None:
