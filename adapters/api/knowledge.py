@@ -14,7 +14,7 @@ from bot.core.errors import IndexNotReadyError, KnowledgeBaseError
 from bot.core.i18n import detect_lang
 from bot.core.protocols import Tier
 from bot.features.faq.chat import trim
-from bot.features.faq.drafts import list_drafts
+from bot.features.faq.drafts import draft_id_of, list_drafts
 from bot.knowledge.index_files import kb_files
 from indexer.content import parse_article, read_unit
 
@@ -62,7 +62,7 @@ def _draft(path: Path) -> s.DraftOut:
     try:
         article = parse_article(path.read_text(encoding="utf-8"), path.as_posix())
     except (KnowledgeBaseError, OSError, UnicodeDecodeError):
-        return s.DraftOut(id=path.name.split(".")[0], file=path.name, title=None, lang=None)
+        return s.DraftOut(id=draft_id_of(path), file=path.name, title=None, lang=None)
     return s.DraftOut(id=article.id, file=path.name, title=article.title, lang=article.lang)
 
 

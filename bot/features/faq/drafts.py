@@ -69,6 +69,11 @@ def write_draft(
     return Draft(draft_id, path)
 
 
+def draft_id_of(path: Path) -> str:
+    """The id of a draft file, named `<id>.<lang>.md` by write_draft (an id may hold dots)."""
+    return path.name.rsplit(".", 2)[0]
+
+
 def draft_files(kb_dir: Path, draft_id: str) -> list[Path]:
     """The draft's files (one per language); NotFoundError when there is none."""
     if not _ID.match(draft_id):
