@@ -3,12 +3,11 @@ and untick items), risk signals, follow-ups, training and the review's charts.""
 
 from __future__ import annotations
 
-import asyncio
-
 from starlette.responses import Response
 from starlette.routing import Route
 
 from adapters.web.auth import ROOT, Page, page
+from adapters.web.charts import png_response
 from adapters.web.i18n import word
 from bot.app import App
 from bot.core.errors import NotFoundError
@@ -62,12 +61,7 @@ def routes(app: App) -> list[Route]:
         view = await checklist(current)
         review = await gather_project(app, view.project_id)
         name = current.request.path_params["name"] + ".png"
-        png = await asyncio.to_thread(chart_png, review, name)  # matplotlib is CPU work
-        return Response(
-            png,
-            media_type="image/png",
-            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
-        )
+        return await png_response(lambda: chart_png(review, name))
 
     return [
         Route("/projects", page(app, projects), methods=["GET"]),

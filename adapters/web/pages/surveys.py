@@ -3,13 +3,13 @@ serves, and the follow-up tasks low scores opened, which staff mark done."""
 
 from __future__ import annotations
 
-import asyncio
 from io import BytesIO
 
 from starlette.responses import Response
 from starlette.routing import Route
 
 from adapters.web.auth import ROOT, Page, page
+from adapters.web.charts import png_response
 from adapters.web.i18n import word
 from bot.app import App
 from bot.core.errors import NotFoundError
@@ -34,12 +34,7 @@ def routes(app: App) -> list[Route]:
         report = survey_report(await app.surveys.find(clients=current.clients))
         if not report.months:
             raise NotFoundError("no surveys yet")
-        png = await asyncio.to_thread(_png, report)  # matplotlib is CPU work
-        return Response(
-            png,
-            media_type="image/png",
-            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
-        )
+        return await png_response(lambda: _png(report))
 
     async def done(current: Page) -> Response:
         task = int(current.request.path_params["task_id"])
